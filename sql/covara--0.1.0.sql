@@ -139,8 +139,12 @@ BEGIN
 			   c.relforcerowsecurity, c.relhasrules
 		  INTO r FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) old_rel;
 		IF r.relkind OPERATOR(pg_catalog.<>) 'r' OR r.relispartition THEN
-			problems := problems OPERATOR(pg_catalog.||)
-				pg_catalog.format('it is not a plain table (relkind %s)', r.relkind);
+			RAISE EXCEPTION 'cannot adopt existing table %.%: it differs from covara''s definition',
+				pg_catalog.quote_ident(ext_nspname), pg_catalog.quote_ident(tbl)
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = pg_catalog.format('it is not a plain table (relkind %s%s)', r.relkind,
+									CASE WHEN r.relispartition THEN ', a partition' ELSE '' END),
+					  HINT = 'Rename it out of the way and try again.';
 		END IF;
 		IF NOT pg_catalog.pg_has_role(r.relowner, 'USAGE') THEN
 			RAISE EXCEPTION 'cannot adopt table %.%: it is owned by role %, whose privileges you do not have',
@@ -239,9 +243,9 @@ BEGIN
 		LOOP
 			IF s.old_idx IS NULL THEN
 				problems := problems OPERATOR(pg_catalog.||)
-					pg_catalog.format('index %s %s is missing',
+					pg_catalog.format('index %s is missing (%s)',
 						pg_catalog.quote_ident((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.ref_idx)),
-						s.ref_def);
+						pg_catalog.btrim(s.ref_def));
 			ELSIF s.ref_idx IS NULL THEN
 				problems := problems OPERATOR(pg_catalog.||)
 					pg_catalog.format('index %s is not part of covara''s table',
@@ -438,6 +442,13 @@ AS 'MODULE_PATHNAME', 'covara_hmac_token'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION covara.hmac_token(pg_catalog.text, pg_catalog.bytea) IS
 'HMAC-SHA-256 of the token''s UTF-8 bytes under key, lowercase hex, as Node''s createHmac(''sha256'', key).update(token).digest(''hex'')';
+
+CREATE FUNCTION covara.hmac_token(token pg_catalog.bytea, key pg_catalog.bytea)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'covara_hmac_token_bytea'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION covara.hmac_token(pg_catalog.bytea, pg_catalog.bytea) IS
+'HMAC-SHA-256 of the bytes under key, lowercase hex';
 
 CREATE FUNCTION covara.generate_token(nbytes pg_catalog.int4 DEFAULT 32)
 RETURNS pg_catalog.text

@@ -173,6 +173,7 @@ PG_FUNCTION_INFO_V1(covara_hash_token);
 PG_FUNCTION_INFO_V1(covara_hash_token_bytea);
 PG_FUNCTION_INFO_V1(covara_hash_token_encoded);
 PG_FUNCTION_INFO_V1(covara_hmac_token);
+PG_FUNCTION_INFO_V1(covara_hmac_token_bytea);
 PG_FUNCTION_INFO_V1(covara_generate_token);
 PG_FUNCTION_INFO_V1(covara_token_equals);
 
@@ -233,6 +234,22 @@ covara_hmac_token(PG_FUNCTION_ARGS)
 	data = covara_text_utf8(token, &len);
 	covara_hmac_sha256((const uint8 *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
 					   (const uint8 *) data, len, digest);
+	PG_FREE_IF_COPY(token, 0);
+	PG_FREE_IF_COPY(key, 1);
+	PG_RETURN_TEXT_P(covara_digest_to_text(digest, COVARA_ENC_HEX));
+}
+
+/* hmac_token(bytea, bytea): HMAC-SHA-256 of the bytes, lowercase hex. */
+Datum
+covara_hmac_token_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *token = PG_GETARG_BYTEA_PP(0);
+	bytea	   *key = PG_GETARG_BYTEA_PP(1);
+	uint8		digest[COVARA_SHA256_DIGEST_LENGTH];
+
+	covara_hmac_sha256((const uint8 *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key),
+					   (const uint8 *) VARDATA_ANY(token),
+					   VARSIZE_ANY_EXHDR(token), digest);
 	PG_FREE_IF_COPY(token, 0);
 	PG_FREE_IF_COPY(key, 1);
 	PG_RETURN_TEXT_P(covara_digest_to_text(digest, COVARA_ENC_HEX));

@@ -92,3 +92,31 @@ covara_with_cluster() {
 covara_psql() {
 	psql -X -q -v ON_ERROR_STOP=1 "$@"
 }
+
+# Fill every table that belongs to covara in database $1 with the rows of
+# test/fixtures/fill/<table>.sql (awkward values included).  Fails when a
+# member table has no fill file, so a new table cannot escape the data
+# checks of the dump and upgrade tests.
+covara_fill_tables() {
+	local db=$1 tbl nsp
+	while IFS='|' read -r nsp tbl; do
+		[ -n "$tbl" ] || continue
+		if [ ! -f "$COVARA_ROOT/test/fixtures/fill/$tbl.sql" ]; then
+			echo "no test/fixtures/fill/$tbl.sql for covara's table $nsp.$tbl" >&2
+			return 1
+		fi
+		PGOPTIONS="-c search_path=$nsp,covara,public" covara_psql -d "$db" \
+			-f "$COVARA_ROOT/test/fixtures/fill/$tbl.sql" >/dev/null || return 1
+	done < <(psql -X -At -d "$db" -c "
+		SELECT n.nspname || '|' || c.relname
+		  FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+		  JOIN pg_namespace n ON n.oid = c.relnamespace
+		 WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'r'
+		   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'covara')
+		 ORDER BY c.relname")
+}
+
+# Print the footprint (test/lib/footprint.sql) or the row checksums
+# (test/lib/rows.sql) of database $1.
+covara_footprint() { psql -X -At -q -d "$1" -f "$COVARA_ROOT/test/lib/footprint.sql"; }
+covara_rows() { psql -X -At -q -d "$1" -f "$COVARA_ROOT/test/lib/rows.sql"; }
