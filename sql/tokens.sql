@@ -21,13 +21,16 @@ SELECT name, covara.hash_token(msg) = digest AS text_ok,
        covara.hash_token(convert_to(msg, 'UTF8')) = digest AS bytea_ok,
        covara.hash_token(msg, 'hex') = digest AS hex_ok
   FROM fips ORDER BY length(msg);
+SELECT current_setting('covara.sha256_in_use') IN ('sha-ni', 'portable') AS known_code;
 SET covara.sha256_implementation = portable;
+SHOW covara.sha256_in_use;
 SELECT name, covara.hash_token(msg) = digest AS text_ok,
        covara.hash_token(convert_to(msg, 'UTF8')) = digest AS bytea_ok
   FROM fips ORDER BY length(msg);
 RESET covara.sha256_implementation;
 SHOW covara.sha256_implementation;
 SET covara.sha256_implementation = fastest;
+SET covara.sha256_in_use = 'portable';
 
 -- The digest itself, and its base64 forms (Node: digest('base64') is
 -- padded, digest('base64url') is not).

@@ -28,6 +28,7 @@ static const struct config_enum_entry covara_sha256_options[] = {
 };
 
 static int	covara_sha256_setting = COVARA_SHA256_AUTO;
+static char *covara_sha256_in_use = NULL;
 
 void		_PG_init(void);
 
@@ -39,6 +40,13 @@ covara_sha256_assign(int newval, void *extra)
 		covara_sha256_use_portable();
 	else
 		covara_sha256_select_impl();
+}
+
+/* SHOW covara.sha256_in_use: the SHA-256 code running now. */
+static const char *
+covara_sha256_in_use_show(void)
+{
+	return covara_sha256_impl_name();
 }
 
 /* Library load: pick the SHA-256 code for this CPU and define settings. */
@@ -59,6 +67,17 @@ _PG_init(void)
 							 NULL,
 							 covara_sha256_assign,
 							 NULL);
+
+	DefineCustomStringVariable("covara.sha256_in_use",
+							   "Shows the SHA-256 code covara's token functions use: \"sha-ni\" or \"portable\".",
+							   NULL,
+							   &covara_sha256_in_use,
+							   "portable",
+							   PGC_INTERNAL,
+							   GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							   NULL,
+							   NULL,
+							   covara_sha256_in_use_show);
 
 	MarkGUCPrefixReserved("covara");
 }
