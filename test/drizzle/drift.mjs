@@ -150,6 +150,14 @@ const start = lines.findIndex((l) => l.includes(marker));
 let statements = [];
 
 if (start < 0) {
+	if (/prompt\w*Conflict/.test(err)) {
+		fail(
+			"the database differs from schema.ts in a way drizzle-kit push can only settle by asking " +
+				"whether a table or column was renamed (a column or table missing and another one extra); " +
+				"that is drift, but its statements cannot be listed without a terminal",
+			everything,
+		);
+	}
 	if (!/\[i\] No changes detected/.test(out) || code !== 0) {
 		fail(
 			`drizzle-kit push neither listed statements nor reported "No changes detected" (exit status ${code})`,
