@@ -393,7 +393,7 @@ intersect except returning set values select loop then into do default
 overriding'''.split())
 
 RULES = ('guard', 'name', 'create-or-replace', 'if-not-exists', 'extschema', 'operator',
-         'function', 'cast', 'table', 'type', 'syntax', 'control', 'suppression')
+         'function', 'cast', 'table', 'type', 'definer', 'syntax', 'control', 'suppression')
 
 SUPPRESSIBLE = [r for r in RULES if r not in ('control', 'suppression')]
 SUPPRESS_RE = re.compile(r'^--\s*lint:\s*allow(?:\s+(\S+))?(?:\s+(.*\S))?\s*$')
@@ -466,9 +466,8 @@ def _is_name(t):
 class ScriptChecker:
     """Checks one extension script; collects (line, rule, message)."""
 
-    def __init__(self, relpath, text, install, target):
-        self.relpath, self.text = relpath, text
-        self.install, self.install_target = install, target
+    def __init__(self, text, install, target):
+        self.text, self.install, self.install_target = text, install, target
         self.found = []
         self.comments = []
 
@@ -555,7 +554,8 @@ class ScriptChecker:
                 self.check_declaration(unit, s, e)
         self.check_bodies(unit, s, e)
         ctes = self.cte_names(unit, s, e)
-        stmt = {'create_kind': None, 'on_pending': False, 'kws': set()}
+        stmt = {'create_kind': None, 'on_pending': False, 'kws': set(),
+                'definer': None, 'search_path': None}
         stack = [Frame('top', None)]
 
         for i in range(s, e):
@@ -586,7 +586,8 @@ class ScriptChecker:
                     f.from_.expect = False
                 elif not (t.kw('table') and f.from_.kind == 'truncate'):
                     f.from_.expect = False
-                    self.check_relation(unit, i, e, ctes, f.from_.kind in ('into', 'update', 'truncate'))
+                    self.check_relation(unit, i, e, ctes,
+                                        f.from_.kind in ('into', 'update', 'truncate'))
             if t.kind == 'ident':
                 self.keyword(unit, s, e, i, f, stmt, ctes)
                 if len(stack) == 1:
@@ -594,6 +595,19 @@ class ScriptChecker:
                 f.kws.add(t.val)
             if nt is not None and nt.is_('(') and not (pv is not None and pv.is_('.')):
                 self.check_call(unit, s, e, i, f, stmt)
+        self.check_definer(stmt)
+
+    def check_definer(self, stmt):
+        """A SECURITY DEFINER function pins search_path, pg_temp last."""
+        if stmt['definer'] is None:
+            return
+        path = stmt['search_path']
+        if path is None:
+            self.report(stmt['definer'], 'definer', 'a SECURITY DEFINER function needs '
+                        'SET search_path = pg_catalog, pg_temp (or a list ending in pg_temp)')
+        elif not path or path[-1] != 'pg_temp':
+            self.report(stmt['definer'], 'definer', 'SECURITY DEFINER: end the pinned '
+                        'search_path with pg_temp (else pg_temp is searched first)')
 
     # -- keywords that start table references, types, frames ---------------
 
@@ -660,6 +674,19 @@ class ScriptChecker:
         elif v == 'set':
             if 'update' in f.kws:
                 f.set_list = True
+            if top and nt is not None and nt.kw('search_path'):
+                j, path = i + 2, []
+                if j < e and (toks[j].is_('=') or toks[j].kw('to')):
+                    j += 1
+                while j < e and toks[j].kind in ('ident', 'qident', 'string', 'extschema'):
+                    path.append(toks[j].val)
+                    if not (j + 1 < e and toks[j + 1].is_(',')):
+                        break
+                    j += 2
+                stmt['search_path'] = path       # [] for FROM CURRENT
+        elif v == 'definer':
+            if top and pv is not None and pv.kw('security'):
+                stmt['definer'] = t.line
         elif v == 'table':
             if _is_name(nt) and not (f.from_ and f.from_.kind == 'truncate'):
                 j = i + 1
@@ -1118,7 +1145,7 @@ def check_script(root, rel):
                  'covara--FROM--TO.sql with dotted numeric versions')]
     with open(os.path.join(root, rel), encoding='utf-8') as fh:
         text = fh.read()
-    return ScriptChecker(rel, text, parsed[0] == 'install', parsed[2]).run()
+    return ScriptChecker(text, parsed[0] == 'install', parsed[2]).run()
 
 
 def check_control(root, scripts):
