@@ -12,8 +12,8 @@ covara_as_root() {
 }
 
 # Install what building and testing need, when it is missing: the server's
-# development files (PGXS), pgTAP and pg_prove, and Node.js for the client
-# checks.  Debian packages only.
+# development files (PGXS), pgTAP and pg_prove, Python 3 for the script
+# lint, and Node.js for the client checks.  Debian packages only.
 covara_install_deps() {
 	local v=$COVARA_PGVERSION pkgs=()
 	[ -f "/usr/lib/postgresql/$v/lib/pgxs/src/makefiles/pgxs.mk" ] || pkgs+=("postgresql-server-dev-$v")
@@ -23,6 +23,7 @@ covara_install_deps() {
 	command -v pg_virtualenv >/dev/null || pkgs+=(postgresql-common)
 	command -v make >/dev/null || pkgs+=(make)
 	command -v gcc >/dev/null || pkgs+=(gcc)
+	command -v python3 >/dev/null || pkgs+=(python3)	# test/lint
 	if [ "${COVARA_NEED_NODE:-1}" = 1 ]; then
 		command -v node >/dev/null || pkgs+=(nodejs)
 		command -v npm >/dev/null || pkgs+=(npm)
