@@ -10,7 +10,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 PGFILEDESC = "covara - auth tables, token hashing, search triggers and seeding"
 
 # Install scripts and upgrade scripts; every released one is frozen (see
-# test/released-scripts.sha256).
+# sql/released.sha256).
 DATA = $(sort $(wildcard sql/covara--*.sql))
 
 # pg_regress: every sql/NAME.sql that is not an extension script.

@@ -110,8 +110,8 @@ DECLARE
 	grants		pg_catalog.text[];
 	regrants	pg_catalog.text[] := '{}';
 	adopted		pg_catalog.text[] := '{}';
-	r			record;
-	s			record;
+	r			pg_catalog.record;
+	s			pg_catalog.record;
 BEGIN
 	SELECT e.extnamespace, n.nspname INTO ext_nsp, ext_nspname
 	  FROM pg_catalog.pg_extension e
