@@ -190,7 +190,7 @@ BEGIN
 		  FROM pg_catalog.jsonb_array_elements_text(fields) WITH ORDINALITY AS e(value, i);
 	END IF;
 	IF result IS NULL THEN
-		RAISE EXCEPTION 'fields name no field'
+		RAISE EXCEPTION 'no fields given'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Give at least one field, e.g. {"title": "A", "body": "B"}, or NULL for every top-level key but id.';
 	END IF;
@@ -434,6 +434,15 @@ BEGIN
 		idx_nsp, idx_tbl, id_column, source, id_column)
 		USING pg_catalog.to_jsonb(specs), language;
 	GET DIAGNOSTICS nrows = ROW_COUNT;
+	-- move the backfill out of the GIN pending list, so that searches use the
+	-- index at once (PostgreSQL lets only the index's owner do this)
+	IF nrows OPERATOR(pg_catalog.>) 0 AND EXISTS (
+			SELECT FROM pg_catalog.pg_class c
+			 WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', idx_nsp, idx_tbl OPERATOR(pg_catalog.||) '_search_idx'))
+			   AND c.relam OPERATOR(pg_catalog.=) (SELECT am.oid FROM pg_catalog.pg_am am WHERE am.amname OPERATOR(pg_catalog.=) 'gin')
+			   AND pg_catalog.pg_has_role(c.relowner, 'USAGE')) THEN
+		PERFORM pg_catalog.gin_clean_pending_list(pg_catalog.format('%I.%I', idx_nsp, idx_tbl OPERATOR(pg_catalog.||) '_search_idx')::pg_catalog.regclass);
+	END IF;
 	RETURN nrows;
 END
 $covara$;
@@ -510,7 +519,7 @@ DECLARE
 	hl_fields pg_catalog.jsonb;
 	q pg_catalog.tsquery;
 BEGIN
-	IF query IS NULL OR pg_catalog.btrim(query) OPERATOR(pg_catalog.=) '' THEN
+	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RETURN;
 	END IF;
 	SELECT covara.trigger_arguments(t.oid) INTO args
@@ -518,9 +527,23 @@ BEGIN
 	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
 	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
 	lang := args[2]::pg_catalog.regconfig;
-	SELECT pg_catalog.jsonb_agg(pg_catalog.substr(f.arg, 8) ORDER BY f.i) INTO hl_fields
-	  FROM pg_catalog.unnest(args[3:]) WITH ORDINALITY AS f(arg, i)
-	 WHERE pg_catalog.starts_with(f.arg, 'source.');
+	-- headline text: the index's fields, then those of its attached tables
+	SELECT pg_catalog.jsonb_agg(f.spec ORDER BY f.src, f.i) INTO hl_fields
+	  FROM (SELECT 0::pg_catalog.oid AS src, a.i, pg_catalog.substr(a.arg, 8) AS spec
+			  FROM pg_catalog.unnest(args[3:]) WITH ORDINALITY AS a(arg, i)
+			 WHERE pg_catalog.starts_with(a.arg, 'source.')
+			UNION ALL
+			SELECT s.tgrelid, a.i, a.arg
+			  FROM pg_catalog.pg_trigger s,
+				   LATERAL pg_catalog.unnest((covara.trigger_arguments(s.oid))[5:]) WITH ORDINALITY AS a(arg, i)
+			 WHERE s.tgfoid OPERATOR(pg_catalog.=) 'covara.search_sync_trigger()'::pg_catalog.regprocedure
+			   AND s.tgname OPERATOR(pg_catalog.=) ('covara_sync_' OPERATOR(pg_catalog.||) index_name)
+			   AND (covara.trigger_arguments(s.oid))[1:2] OPERATOR(pg_catalog.=)
+				   (SELECT ARRAY[n.nspname::pg_catalog.text, c.relname::pg_catalog.text]
+					  FROM pg_catalog.pg_class c
+					  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+					 WHERE c.oid OPERATOR(pg_catalog.=) idx)
+			   AND NOT pg_catalog.starts_with(a.arg, 'exclude=')) AS f;
 	q := pg_catalog.websearch_to_tsquery(lang, query);
 	IF pg_catalog.numnode(q) OPERATOR(pg_catalog.=) 0 THEN
 		RETURN;
@@ -539,7 +562,7 @@ BEGIN
 END
 $covara$;
 COMMENT ON FUNCTION covara.search(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int4) IS
-'searches an index with websearch_to_tsquery in its language: (doc_id, score, source, headline), best first (ts_rank, which honours the weights; ties by doc_id), at most limit rows (NULL: all) after offset; a blank query returns no rows';
+'searches an index with websearch_to_tsquery in its language: (doc_id, score, source, headline), best first (ts_rank, which honours the weights; ties by doc_id), at most limit rows (NULL: all) after offset; a blank query returns no rows; the headline (ts_headline) is over the fields of the index and of its attached tables';
 
 CREATE FUNCTION covara.search_count(index_name pg_catalog.text, query pg_catalog.text)
 RETURNS pg_catalog.int8
@@ -551,7 +574,7 @@ DECLARE
 	q pg_catalog.tsquery;
 	n pg_catalog.int8;
 BEGIN
-	IF query IS NULL OR pg_catalog.btrim(query) OPERATOR(pg_catalog.=) '' THEN
+	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RETURN 0;
 	END IF;
 	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
