@@ -341,7 +341,7 @@ DECLARE
 	lang pg_catalog.text;
 	specs pg_catalog.text[];
 	args pg_catalog.text[];
-	prev record;
+	prev pg_catalog.record;
 	nrows pg_catalog.int8;
 BEGIN
 	IF source IS NULL OR id_column IS NULL OR language IS NULL THEN
@@ -482,7 +482,7 @@ DECLARE
 	idx pg_catalog.regclass := covara.search_index_table(name);
 	idx_nsp pg_catalog.text;
 	idx_tbl pg_catalog.text;
-	s record;
+	s pg_catalog.record;
 BEGIN
 	SELECT n.nspname, c.relname INTO idx_nsp, idx_tbl
 	  FROM pg_catalog.pg_class c
@@ -527,8 +527,11 @@ BEGIN
 	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
 	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
 	lang := args[2]::pg_catalog.regconfig;
-	-- headline text: the index's fields, then those of its attached tables
-	SELECT pg_catalog.jsonb_agg(f.spec ORDER BY f.src, f.i) INTO hl_fields
+	-- headline text: the index's fields, then those of its attached tables,
+	-- each path once
+	SELECT pg_catalog.jsonb_agg(d.spec ORDER BY d.src, d.i) INTO hl_fields
+	  FROM (SELECT DISTINCT ON (pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''))
+				   f.spec, f.src, f.i
 	  FROM (SELECT 0::pg_catalog.oid AS src, a.i, pg_catalog.substr(a.arg, 8) AS spec
 			  FROM pg_catalog.unnest(args[3:]) WITH ORDINALITY AS a(arg, i)
 			 WHERE pg_catalog.starts_with(a.arg, 'source.')
@@ -543,7 +546,8 @@ BEGIN
 					  FROM pg_catalog.pg_class c
 					  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 					 WHERE c.oid OPERATOR(pg_catalog.=) idx)
-			   AND NOT pg_catalog.starts_with(a.arg, 'exclude=')) AS f;
+			   AND NOT pg_catalog.starts_with(a.arg, 'exclude=')) AS f
+			 ORDER BY pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''), f.src, f.i) AS d;
 	q := pg_catalog.websearch_to_tsquery(lang, query);
 	IF pg_catalog.numnode(q) OPERATOR(pg_catalog.=) 0 THEN
 		RETURN;
