@@ -22,8 +22,8 @@
 #
 # Each insert and update is run BENCH_ROUNDS (3) times, round-robin over the
 # variants, and the median is reported.  The text is generated
-# deterministically (setseed, and words taken from PostgreSQL's own object
-# comments), so runs are comparable.  The tables carry no GIN index: what is
+# deterministically (setseed; phrases of words taken from PostgreSQL's own
+# object comments), so runs are comparable.  The tables carry no GIN index: what is
 # measured is the cost of computing the vector, not of indexing it.  The
 # cluster runs with autovacuum off (VACUUM ANALYZE runs between phases).
 set -euo pipefail
@@ -44,6 +44,7 @@ if [ "${1:-}" != --in-cluster ]; then
 fi
 
 DB=covara_bench_search
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 q() { covara_psql -d "$DB" "$@"; }
 
 # Milliseconds one statement takes (psql's \timing, server round trip).
@@ -64,23 +65,36 @@ covara_log "generating $DOCS documents"
 q <<SQL
 CREATE EXTENSION covara;
 SELECT pg_catalog.setseed(0.4242);
--- a fixed vocabulary: the words of PostgreSQL's own comments on built-in objects
+SET work_mem = '256MB';
+SET max_parallel_workers_per_gather = 0;	-- random() in one process: deterministic
+-- a fixed vocabulary: the words of PostgreSQL's own comments on built-in
+-- objects, numbered from 0
 CREATE TABLE words AS
-SELECT pg_catalog.array_agg(w ORDER BY w) AS w
+SELECT (row_number() OVER (ORDER BY w))::int - 1 AS n, w
   FROM (SELECT DISTINCT lower(x) AS w
 		  FROM pg_description d, regexp_split_to_table(d.description, '[^A-Za-z]+') AS x
 		 WHERE d.objoid < 16384 AND length(x) BETWEEN 3 AND 12) s;
--- titles of 3 to 8 words, bodies of about 500 characters; words skewed towards
--- the front of the list so that some are common and most are rare
+-- 20000 phrases of 8 words, drawn with a skew towards the front of the list
+-- so that some words are common and most are rare
+CREATE TABLE phrases AS
+SELECT x.id AS n, string_agg(w.w, ' ' ORDER BY x.pos) AS p
+  FROM (SELECT g.id - 1 AS id, p.pos,
+			   floor(power(random(), 2) * (SELECT count(*) FROM words))::int AS n
+		  FROM generate_series(1, 20000) g(id), generate_series(1, 8) p(pos)) x
+  JOIN words w USING (n)
+ GROUP BY x.id;
+-- each document: a title of 3 to 8 words and a body of 500 characters
+-- made of random phrases
 CREATE TABLE src AS
-SELECT i AS id,
-	   (SELECT string_agg(wd.w[1 + floor(power(random(), 2) * array_length(wd.w, 1))::int + 0 * g], ' ')
-		  FROM generate_series(1, 3 + (i * 7919) % 6) g) AS title,
-	   (SELECT left(string_agg(wd.w[1 + floor(power(random(), 2) * array_length(wd.w, 1))::int + 0 * g], ' '), 500)
-		  FROM generate_series(1, 80 + 0 * i) g) AS body
-  FROM generate_series(1, $DOCS) i, words wd;
+SELECT x.id,
+	   array_to_string((string_to_array(min(ph.p) FILTER (WHERE x.pos = 0), ' '))[1:3 + x.id % 6], ' ') AS title,
+	   left(string_agg(ph.p, ' ' ORDER BY x.pos) FILTER (WHERE x.pos > 0), 500) AS body
+  FROM (SELECT g.id, p.pos, floor(random() * 20000)::int AS n
+		  FROM generate_series(1, $DOCS) g(id), generate_series(0, 11) p(pos)) x
+  JOIN phrases ph USING (n)
+ GROUP BY x.id;
 SQL
-q -At -c "SELECT 'vocabulary ' || array_length(w, 1) || ' words; average title ' || (SELECT round(avg(length(title))) FROM src) || ' chars, body ' || (SELECT round(avg(length(body))) FROM src) || ' chars' FROM words" >&2
+q -At -c "SELECT 'vocabulary ' || (SELECT count(*) FROM words) || ' words; average title ' || round(avg(length(title))) || ' chars, body ' || round(avg(length(body))) || ' chars' FROM src" >&2
 
 q <<'SQL'
 CREATE TABLE t_plain (id int PRIMARY KEY, title text, body text, views int NOT NULL DEFAULT 0);
@@ -133,6 +147,14 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 
+# time spent inside each trigger function during one more non-source update
+# (EXPLAIN ANALYZE; much less sensitive to a busy machine than wall-clock)
+declare -A trig
+for v in plpgsql core covara; do
+	q -c "VACUUM t_$v" >/dev/null
+	trig[$v]=$(q -At -c "EXPLAIN (ANALYZE, COSTS OFF) UPDATE t_$v SET views = views + 1" |
+		awk '/^Trigger tsv: time=/ { sub(/.*time=/, ""); sub(/ calls=.*/, ""); print }')
+done
 rowsizes=$(q -At -c "SELECT round(avg(pg_column_size(p.*))) || ' and ' || round(avg(pg_column_size(v.*))) FROM t_plain p JOIN t_plainv v USING (id)")
 # the vectors are the same as the generated column's
 same=$(q -At -c "SELECT count(*) FROM t_covara c JOIN t_generated g USING (id) WHERE c.tsv = g.tsv")
@@ -182,6 +204,7 @@ for v in $UPD_VARIANTS; do upd[$v]=$(median ${upd[$v]}); done
 
 echo
 echo "covara search benchmark: $DOCS documents (title + ~500-character body, weights A and B), median of $ROUNDS rounds"
+echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo
 printf '%-58s %10s %8s\n' "insert $DOCS rows" "ms" "ratio"
 printf '%-58s %10.0f %8s\n' "plain table, no vector" "${ins[plain]}" "$(ratio "${ins[plain]}" "${ins[generated]}")"
@@ -196,6 +219,8 @@ printf '%-58s %10.0f %8s %9s\n' "PL/pgSQL trigger" "${upd[plpgsql]}" "$(ratio "$
 printf '%-58s %10.0f %8s %9s\n' "core tsvector_update_trigger (no weights)" "${upd[core]}" "$(ratio "${upd[core]}" "${upd[plainv]}")" "$(ratio "${upd[core]}" "${upd[covara]}")"
 printf '%-58s %10.0f %8s %9s\n' "covara.search_trigger" "${upd[covara]}" "$(ratio "${upd[covara]}" "${upd[plainv]}")" "1.00"
 echo "  targets: covara <= 1.15 x plain; PL/pgSQL trigger >= 4 x covara"
+printf '  time inside the trigger function (EXPLAIN ANALYZE, one more run): covara %.0f ms (%.2f us/row), PL/pgSQL %.0f ms, core %.0f ms\n' \
+	"${trig[covara]}" "$(awk -v t="${trig[covara]}" -v n="$DOCS" 'BEGIN { print t * 1000 / n }')" "${trig[plpgsql]}" "${trig[core]}"
 printf '  (for scale: the table without the tsvector column, %s ms; average row %s bytes)\n' "${upd[plain]}" "$rowsizes"
 echo
 printf '%-58s %10s %8s\n' "search '$query' ($hits hits, top 20)" "ms" "ratio"
