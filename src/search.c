@@ -1,0 +1,1108 @@
+/*-------------------------------------------------------------------------
+ *
+ * search.c
+ *	  covara's full-text search in C: the search trigger (fills a weighted
+ *	  tsvector column from text, text[] and jsonb fields), the sync trigger
+ *	  (keeps a search index table in step with a source table), and the
+ *	  SQL-callable helpers search_vector, search_text, trigger_arguments and
+ *	  check_search_trigger.
+ *
+ * Both triggers parse and check their arguments once per statement (on the
+ * first row) and keep the result in fn_extra, keyed by trigger OID and the
+ * relation's tuple descriptor, so later rows do no catalog look-ups.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/sysattr.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "nodes/makefuncs.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "covara.h"
+#include "search.h"
+
+PG_FUNCTION_INFO_V1(covara_search_trigger);
+PG_FUNCTION_INFO_V1(covara_search_sync_trigger);
+PG_FUNCTION_INFO_V1(covara_search_vector);
+PG_FUNCTION_INFO_V1(covara_search_text);
+PG_FUNCTION_INFO_V1(covara_trigger_arguments);
+PG_FUNCTION_INFO_V1(covara_check_search_trigger);
+
+/* Which of the two triggers a plan is for. */
+typedef enum CovaraTriggerKind
+{
+	COVARA_TRIGGER_SEARCH,
+	COVARA_TRIGGER_SYNC
+} CovaraTriggerKind;
+
+/* A trigger's parsed and checked arguments, valid for one statement. */
+typedef struct CovaraTriggerPlan
+{
+	Oid			tgoid;
+	Oid			relid;
+	TupleDesc	tupdesc;		/* descriptor the plan was checked against */
+	MemoryContext cxt;
+
+	/* the configuration: fixed, or read per row from a regconfig column */
+	Oid			cfgId;
+	AttrNumber	cfg_attnum;
+	const char *cfg_colname;
+
+	int			nfields;
+	CovaraField *fields;
+
+	/* distinct source columns, compared on UPDATE */
+	int			nsrc;
+	AttrNumber *src_attnum;
+	int16	   *src_typlen;
+	bool	   *src_typbyval;
+
+	/* search trigger */
+	AttrNumber	tsv_attnum;
+	bool		keep_given;
+
+	/* sync trigger */
+	char	   *idx_schema;
+	char	   *idx_table;
+	AttrNumber	id_attnum;
+	Oid			id_type;
+	int16		id_typlen;
+	bool		id_typbyval;
+	FmgrInfo	id_out;
+	Oid			id_eqop;		/* InvalidOid: no equality operator */
+	char	   *signature;		/* what the cached SPI plans were made for */
+} CovaraTriggerPlan;
+
+/* Saved SPI plans of one sync trigger (backend lifetime). */
+typedef struct CovaraSyncPlans
+{
+	Oid			tgoid;			/* hash key */
+	char	   *signature;
+	SPIPlanPtr	upsert;
+	SPIPlanPtr	touch;
+	SPIPlanPtr	del;
+} CovaraSyncPlans;
+
+static HTAB *covara_sync_plans = NULL;
+
+/* Cached fields of search_vector()/search_text() for one call site. */
+typedef struct CovaraDocFieldsCache
+{
+	bool		is_default;
+	Jsonb	   *fields_copy;
+	int			nfields;
+	CovaraField *fields;
+} CovaraDocFieldsCache;
+
+/* True when arg looks like an option (lowercase name and '='). */
+static bool
+covara_is_option(const char *arg)
+{
+	const char *p = arg;
+
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	return p > arg && *p == '=';
+}
+
+/* Number of the live column called name, or InvalidAttrNumber. */
+static AttrNumber
+covara_find_column(TupleDesc td, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return i + 1;
+	}
+	return InvalidAttrNumber;
+}
+
+/* True for text, varchar and char. */
+static bool
+covara_is_text_type(Oid typid)
+{
+	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
+}
+
+/* Report a column that does not exist. */
+static void
+covara_no_column(const char *col, const char *role, const char *tgname,
+				 const char *relname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" named in trigger \"%s\" does not exist in table \"%s\"",
+					col, tgname, relname),
+			 errdetail("Trigger \"%s\" names it as %s.", tgname, role)));
+}
+
+/* Resolve a field's column and check its type. */
+static void
+covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, const char *arg,
+					 TupleDesc td, const char *tgname, const char *relname)
+{
+	AttrNumber	attnum = covara_find_column(td, f->path.parts[0]);
+	Form_pg_attribute att;
+	Oid			base;
+	Oid			elem;
+
+	if (attnum == InvalidAttrNumber)
+		covara_no_column(f->path.parts[0], psprintf("the column of field \"%s\"", arg),
+						 tgname, relname);
+	if (attnum == plan->tsv_attnum)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field \"%s\" of trigger \"%s\" on table \"%s\" is its tsvector column",
+						arg, tgname, relname)));
+	att = TupleDescAttr(td, attnum - 1);
+	base = getBaseType(att->atttypid);
+	f->attnum = attnum;
+
+	if (base == JSONBOID)
+		f->kind = COVARA_FIELD_JSONB;
+	else if (f->path.nparts > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("field \"%s\" of trigger \"%s\" has a key path, but column \"%s\" of table \"%s\" is of type %s",
+						arg, tgname, f->path.parts[0], relname,
+						format_type_be(att->atttypid)),
+				 errhint("Key paths (column.key...) need a jsonb column.")));
+	else if (covara_is_text_type(base))
+		f->kind = COVARA_FIELD_TEXT;
+	else if ((elem = get_element_type(base)) != InvalidOid &&
+			 covara_is_text_type(getBaseType(elem)))
+	{
+		f->kind = COVARA_FIELD_TEXT_ARRAY;
+		f->elemtype = elem;
+		get_typlenbyvalalign(elem, &f->elmlen, &f->elmbyval, &f->elmalign);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of table \"%s\" is of type %s, which trigger \"%s\" cannot index",
+						f->path.parts[0], relname, format_type_be(att->atttypid), tgname),
+				 errhint(base == JSONOID ?
+						 "Fields must be text, varchar, char, arrays of those, or jsonb; convert json columns to jsonb." :
+						 "Fields must be text, varchar, char, arrays of those, or jsonb.")));
+
+	if (f->nexcl > 0 && f->kind != COVARA_FIELD_JSONB)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("trigger \"%s\" excludes keys inside field \"%s\", but column \"%s\" of table \"%s\" is not jsonb",
+						tgname, arg, f->path.parts[0], relname)));
+}
+
+/* Resolve the configuration argument: a regconfig column or a name. */
+static void
+covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
+					  const char *tgname, const char *relname)
+{
+	AttrNumber	attnum = covara_find_column(td, arg);
+	List	   *names;
+
+	if (attnum != InvalidAttrNumber &&
+		getBaseType(TupleDescAttr(td, attnum - 1)->atttypid) == REGCONFIGOID)
+	{
+		plan->cfg_attnum = attnum;
+		plan->cfg_colname = arg;
+		plan->cfgId = InvalidOid;
+		return;
+	}
+
+	names = stringToQualifiedNameList(arg);
+	plan->cfgId = get_ts_config_oid(names, true);
+	if (OidIsValid(plan->cfgId))
+		return;
+
+	if (attnum != InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("configuration column \"%s\" of table \"%s\" is of type %s, not regconfig",
+						arg, relname, format_type_be(TupleDescAttr(td, attnum - 1)->atttypid)),
+				 errdetail("Trigger \"%s\" names it as its text search configuration.", tgname),
+				 errhint("Use a column of type regconfig, or the name of a text search configuration.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("text search configuration \"%s\" named in trigger \"%s\" on table \"%s\" does not exist",
+					arg, tgname, relname),
+			 errhint("Name an existing text search configuration (\\dF lists them), preferably schema-qualified "
+					 "such as pg_catalog.english, or a column of type regconfig.")));
+}
+
+/* Note a source column for change detection (once). */
+static void
+covara_add_source_column(CovaraTriggerPlan *plan, TupleDesc td, AttrNumber attnum)
+{
+	int			i;
+
+	for (i = 0; i < plan->nsrc; i++)
+		if (plan->src_attnum[i] == attnum)
+			return;
+	plan->src_attnum[plan->nsrc] = attnum;
+	plan->src_typlen[plan->nsrc] = TupleDescAttr(td, attnum - 1)->attlen;
+	plan->src_typbyval[plan->nsrc] = TupleDescAttr(td, attnum - 1)->attbyval;
+	plan->nsrc++;
+}
+
+/* The equality operator of a type, schema-qualified for SQL text. */
+static char *
+covara_qualified_eqop(Oid typid, Oid *opno)
+{
+	TypeCacheEntry *tce = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
+	HeapTuple	tup;
+	Form_pg_operator op;
+	char	   *res;
+
+	*opno = tce->eq_opr;
+	if (!OidIsValid(tce->eq_opr))
+		return NULL;
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(tce->eq_opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", tce->eq_opr);
+	op = (Form_pg_operator) GETSTRUCT(tup);
+	res = psprintf("OPERATOR(%s.%s)",
+				   quote_identifier(get_namespace_name(op->oprnamespace)),
+				   NameStr(op->oprname));
+	ReleaseSysCache(tup);
+	return res;
+}
+
+/*
+ * Parse and check a trigger's arguments against its relation.  Errors name
+ * the trigger and the table.  The plan lives in a new child of parent.
+ */
+static CovaraTriggerPlan *
+covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
+				  Oid tgoid, const char *tgname, int nargs, char **args)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	CovaraTriggerPlan *plan;
+	TupleDesc	td = RelationGetDescr(rel);
+	const char *relname = RelationGetRelationName(rel);
+	const char *where;
+	int			first = (kind == COVARA_TRIGGER_SEARCH) ? 2 : 4;
+	int			i;
+
+	cxt = AllocSetContextCreate(parent, "covara trigger plan", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	plan = palloc0(sizeof(CovaraTriggerPlan));
+	plan->cxt = cxt;
+	plan->tgoid = tgoid;
+	plan->relid = RelationGetRelid(rel);
+	plan->tupdesc = td;
+	tgname = pstrdup(tgname);
+	relname = pstrdup(relname);
+	where = psprintf("trigger \"%s\" on table \"%s\"", tgname, relname);
+
+	if (nargs < first + 1)
+	{
+		if (kind == COVARA_TRIGGER_SEARCH)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("trigger \"%s\" on table \"%s\" gives covara.search_trigger() %d arguments, it needs at least 3",
+							tgname, relname, nargs),
+					 errhint("The arguments are the tsvector column, the text search configuration (or a regconfig column), "
+							 "then one or more fields column[.key...][:weight], e.g. "
+							 "covara.search_trigger('tsv', 'pg_catalog.english', 'title:A', 'body:B').")));
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("trigger \"%s\" on table \"%s\" gives covara.search_sync_trigger() %d arguments, it needs at least 5",
+							tgname, relname, nargs),
+					 errhint("Create sync triggers with covara.attach_search().")));
+	}
+
+	if (kind == COVARA_TRIGGER_SEARCH)
+	{
+		const char *col = args[0];
+
+		plan->tsv_attnum = covara_find_column(td, col);
+		if (plan->tsv_attnum == InvalidAttrNumber)
+			covara_no_column(col, "its tsvector column", tgname, relname);
+		if (getBaseType(TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid) != TSVECTOROID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of table \"%s\" is of type %s, not tsvector",
+							col, relname,
+							format_type_be(TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid)),
+					 errdetail("Trigger \"%s\" names it as its tsvector column.", tgname)));
+		if (TupleDescAttr(td, plan->tsv_attnum - 1)->attgenerated)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tsvector column \"%s\" of table \"%s\" is a generated column",
+							col, relname),
+					 errdetail("Trigger \"%s\" cannot write it.", tgname)));
+	}
+	else
+	{
+		plan->idx_schema = pstrdup(args[0]);
+		plan->idx_table = pstrdup(args[1]);
+		plan->id_attnum = covara_find_column(td, args[2]);
+		if (plan->id_attnum == InvalidAttrNumber)
+			covara_no_column(args[2], "its id column", tgname, relname);
+		plan->id_type = TupleDescAttr(td, plan->id_attnum - 1)->atttypid;
+		plan->id_typlen = TupleDescAttr(td, plan->id_attnum - 1)->attlen;
+		plan->id_typbyval = TupleDescAttr(td, plan->id_attnum - 1)->attbyval;
+	}
+
+	covara_resolve_config(plan, args[first - 1], td, tgname, relname);
+
+	/* fields and options */
+	plan->fields = palloc0(sizeof(CovaraField) * nargs);
+	for (i = first; i < nargs; i++)
+	{
+		const char *arg = args[i];
+
+		if (!covara_is_option(arg))
+		{
+			covara_parse_field(arg, where, &plan->fields[plan->nfields++]);
+			continue;
+		}
+		if (strncmp(arg, "exclude=", 8) == 0)
+			continue;			/* below, once all fields are known */
+		if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=keep") == 0)
+			plan->keep_given = true;
+		else if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=replace") == 0)
+			plan->keep_given = false;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown option \"%s\" in %s", arg, where),
+					 errhint(kind == COVARA_TRIGGER_SEARCH ?
+							 "The options are given_vector=keep, given_vector=replace and exclude=column.key...; "
+							 "double-quote a column name that contains \"=\"." :
+							 "The only option is exclude=column.key...")));
+	}
+	if (plan->nfields == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s names no fields", where),
+				 errhint("Name at least one field, column[.key...][:weight].")));
+	for (i = first; i < nargs; i++)
+		if (covara_is_option(args[i]) && strncmp(args[i], "exclude=", 8) == 0)
+			covara_add_exclusion(plan->fields, plan->nfields, args[i], args[i] + 8, where);
+
+	plan->src_attnum = palloc(sizeof(AttrNumber) * (plan->nfields + 1));
+	plan->src_typlen = palloc(sizeof(int16) * (plan->nfields + 1));
+	plan->src_typbyval = palloc(sizeof(bool) * (plan->nfields + 1));
+	for (i = 0; i < plan->nfields; i++)
+	{
+		covara_resolve_field(plan, &plan->fields[i], args[first + i], td, tgname, relname);
+		covara_add_source_column(plan, td, plan->fields[i].attnum);
+	}
+	if (plan->cfg_attnum != InvalidAttrNumber)
+		covara_add_source_column(plan, td, plan->cfg_attnum);
+
+	if (kind == COVARA_TRIGGER_SYNC)
+	{
+		RangeVar   *rv = makeRangeVar(plan->idx_schema, plan->idx_table, -1);
+		Oid			typoutput;
+		bool		typisvarlena;
+		char	   *eqop;
+
+		if (!OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("search index table %s.%s of trigger \"%s\" on table \"%s\" does not exist",
+							quote_identifier(plan->idx_schema), quote_identifier(plan->idx_table),
+							tgname, relname),
+					 errhint("Detach the source with covara.detach_search() and attach it again.")));
+		getTypeOutputInfo(plan->id_type, &typoutput, &typisvarlena);
+		fmgr_info_cxt(typoutput, &plan->id_out, cxt);
+		eqop = covara_qualified_eqop(plan->id_type, &plan->id_eqop);
+		plan->signature = psprintf("%s.%s|%s.%s|%s|%s|%u",
+								   quote_identifier(plan->idx_schema),
+								   quote_identifier(plan->idx_table),
+								   quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
+								   quote_identifier(relname),
+								   quote_identifier(args[2]),
+								   eqop ? eqop : "",
+								   rel->rd_rel->reltype);
+	}
+
+	MemoryContextSwitchTo(old);
+	return plan;
+}
+
+/*
+ * The plan for this call: reuse the one in fn_extra when it was made for
+ * the same trigger and tuple descriptor, else build (and check) it.
+ */
+static CovaraTriggerPlan *
+covara_get_plan(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Trigger    *tg = td->tg_trigger;
+	Relation	rel = td->tg_relation;
+	CovaraTriggerPlan *plan = (CovaraTriggerPlan *) fcinfo->flinfo->fn_extra;
+
+	if (plan != NULL && plan->tgoid == tg->tgoid &&
+		plan->relid == RelationGetRelid(rel) &&
+		plan->tupdesc == RelationGetDescr(rel))
+		return plan;
+	if (plan != NULL)
+	{
+		MemoryContextDelete(plan->cxt);
+		fcinfo->flinfo->fn_extra = NULL;
+	}
+	plan = covara_build_plan(fcinfo->flinfo->fn_mcxt, kind, rel, tg->tgoid,
+							 tg->tgname, tg->tgnargs, tg->tgargs);
+	fcinfo->flinfo->fn_extra = plan;
+	return plan;
+}
+
+/* Equality of two non-null column values, looking through TOAST. */
+static bool
+covara_values_equal(Datum a, Datum b, int16 typlen, bool typbyval)
+{
+	struct varlena *va;
+	struct varlena *vb;
+	bool		res;
+
+	if (datumIsEqual(a, b, typbyval, typlen))
+		return true;
+	if (typlen != -1)
+		return false;
+	if (toast_raw_datum_size(a) != toast_raw_datum_size(b))
+		return false;
+	va = PG_DETOAST_DATUM_PACKED(a);
+	vb = PG_DETOAST_DATUM_PACKED(b);
+	res = VARSIZE_ANY_EXHDR(va) == VARSIZE_ANY_EXHDR(vb) &&
+		memcmp(VARDATA_ANY(va), VARDATA_ANY(vb), VARSIZE_ANY_EXHDR(va)) == 0;
+	if ((Pointer) va != DatumGetPointer(a))
+		pfree(va);
+	if ((Pointer) vb != DatumGetPointer(b))
+		pfree(vb);
+	return res;
+}
+
+/* True when any source column differs between the two slots. */
+static bool
+covara_sources_changed(CovaraTriggerPlan *plan, TupleTableSlot *oldslot,
+					   TupleTableSlot *newslot)
+{
+	int			i;
+
+	for (i = 0; i < plan->nsrc; i++)
+	{
+		bool		oldnull;
+		bool		newnull;
+		Datum		o = slot_getattr(oldslot, plan->src_attnum[i], &oldnull);
+		Datum		n = slot_getattr(newslot, plan->src_attnum[i], &newnull);
+
+		if (oldnull != newnull)
+			return true;
+		if (!oldnull &&
+			!covara_values_equal(o, n, plan->src_typlen[i], plan->src_typbyval[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Build the row's vector from its fields. */
+static TSVector
+covara_row_vector(CovaraTriggerPlan *plan, TupleTableSlot *slot,
+				  const char *tgname, const char *relname)
+{
+	CovaraVectorBuilder b;
+	Oid			cfgId = plan->cfgId;
+	int			i;
+
+	if (plan->cfg_attnum != InvalidAttrNumber)
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, plan->cfg_attnum, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("configuration column \"%s\" of table \"%s\" is null",
+							plan->cfg_colname, relname),
+					 errdetail("Trigger \"%s\" reads the row's text search configuration from it.", tgname),
+					 errhint("Give the column a value (it could have a default such as 'english').")));
+		cfgId = DatumGetObjectId(d);
+	}
+
+	covara_vb_init(&b, cfgId);
+	for (i = 0; i < plan->nfields; i++)
+	{
+		CovaraField *f = &plan->fields[i];
+		bool		isnull;
+		Datum		d;
+
+		covara_vb_begin_field(&b, f->weight);
+		d = slot_getattr(slot, f->attnum, &isnull);
+		if (!isnull)
+			covara_datum_field_texts(d, f, covara_vb_sink, &b);
+	}
+	return covara_vb_finish(&b);
+}
+
+/* Refuse to run as anything but the trigger kind this function is. */
+static TriggerData *
+covara_check_call(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
+{
+	TriggerData *td;
+	const char *fname = kind == COVARA_TRIGGER_SEARCH ?
+		"covara.search_trigger()" : "covara.search_sync_trigger()";
+	bool		ok;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s was not called by the trigger manager", fname),
+				 errhint("Use it in CREATE TRIGGER ... EXECUTE FUNCTION %s.", fname)));
+	td = (TriggerData *) fcinfo->context;
+	if (kind == COVARA_TRIGGER_SEARCH)
+		ok = TRIGGER_FIRED_FOR_ROW(td->tg_event) && TRIGGER_FIRED_BEFORE(td->tg_event) &&
+			(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event));
+	else
+		ok = TRIGGER_FIRED_FOR_ROW(td->tg_event) && TRIGGER_FIRED_AFTER(td->tg_event) &&
+			!TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on table \"%s\" must be %s to use %s",
+						td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation),
+						kind == COVARA_TRIGGER_SEARCH ?
+						"a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger" :
+						"an AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW trigger",
+						fname)));
+	return td;
+}
+
+/*
+ * covara.search_trigger(tsvector_column, configuration, field, ...):
+ * BEFORE INSERT OR UPDATE row trigger that fills the tsvector column.
+ */
+Datum
+covara_search_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = covara_check_call(fcinfo, COVARA_TRIGGER_SEARCH);
+	CovaraTriggerPlan *plan = covara_get_plan(fcinfo, COVARA_TRIGGER_SEARCH);
+	Relation	rel = td->tg_relation;
+	HeapTuple	tuple;
+	TupleTableSlot *slot;
+	TSVector	vec;
+	Datum		value;
+	bool		isnull = false;
+	int			col;
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		tuple = td->tg_trigtuple;
+		slot = td->tg_trigslot;
+		if (plan->keep_given && !slot_attisnull(slot, plan->tsv_attnum))
+			return PointerGetDatum(tuple);
+	}
+	else
+	{
+		tuple = td->tg_newtuple;
+		slot = td->tg_newslot;
+		if (!slot_attisnull(slot, plan->tsv_attnum))
+		{
+			/* a vector written by the statement itself wins, if asked */
+			if (plan->keep_given &&
+				bms_is_member(plan->tsv_attnum - FirstLowInvalidHeapAttributeNumber,
+							  td->tg_updatedcols))
+				return PointerGetDatum(tuple);
+			/* no source changed: keep the vector, parse nothing */
+			if (!covara_sources_changed(plan, td->tg_trigslot, slot))
+				return PointerGetDatum(tuple);
+		}
+	}
+
+	vec = covara_row_vector(plan, slot, td->tg_trigger->tgname,
+							RelationGetRelationName(rel));
+	value = PointerGetDatum(vec);
+	col = plan->tsv_attnum;
+	tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
+									  &col, &value, &isnull);
+	pfree(vec);
+	return PointerGetDatum(tuple);
+}
+
+/* The saved SPI plans of a sync trigger, (re)made when needed. */
+static CovaraSyncPlans *
+covara_get_sync_plans(CovaraTriggerPlan *plan, Relation rel)
+{
+	CovaraSyncPlans *sp;
+	bool		found;
+	char	   *idx;
+	char	   *src;
+	char	   *sql;
+	Oid			argtypes[3];
+
+	if (covara_sync_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(CovaraSyncPlans);
+		covara_sync_plans = hash_create("covara sync trigger plans", 16, &ctl,
+										HASH_ELEM | HASH_BLOBS);
+	}
+	sp = hash_search(covara_sync_plans, &plan->tgoid, HASH_ENTER, &found);
+	if (found && sp->signature != NULL && strcmp(sp->signature, plan->signature) == 0 &&
+		sp->upsert != NULL && sp->touch != NULL && sp->del != NULL)
+		return sp;
+	if (found)
+	{
+		if (sp->upsert)
+			SPI_freeplan(sp->upsert);
+		if (sp->touch)
+			SPI_freeplan(sp->touch);
+		if (sp->del)
+			SPI_freeplan(sp->del);
+		if (sp->signature)
+			pfree(sp->signature);
+	}
+	sp->upsert = sp->touch = sp->del = NULL;
+	sp->signature = NULL;
+
+	idx = psprintf("%s.%s", quote_identifier(plan->idx_schema),
+				   quote_identifier(plan->idx_table));
+	src = psprintf("%s.%s",
+				   quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
+				   quote_identifier(RelationGetRelationName(rel)));
+
+	argtypes[0] = TEXTOID;
+	argtypes[1] = rel->rd_rel->reltype;
+	argtypes[2] = TSVECTOROID;
+	sql = psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
+				   "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
+				   "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
+				   "search_vector = excluded.search_vector", idx);
+	sp->upsert = SPI_prepare(sql, 3, argtypes);
+	if (sp->upsert == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+
+	/* search_vector = search_vector keeps the vector (given_vector=keep) */
+	sql = psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
+				   "search_vector = i.search_vector "
+				   "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", idx);
+	sp->touch = SPI_prepare(sql, 2, argtypes);
+	if (sp->touch == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+
+	/* an old id goes only when no row of the source has it any more */
+	argtypes[1] = plan->id_type;
+	if (OidIsValid(plan->id_eqop))
+		sql = psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1 "
+					   "AND NOT EXISTS (SELECT FROM %s AS s WHERE s.%s %s $2)",
+					   idx, src,
+					   quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), plan->id_attnum - 1)->attname)),
+					   covara_qualified_eqop(plan->id_type, &plan->id_eqop));
+	else
+		sql = psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1", idx);
+	sp->del = SPI_prepare(sql, 2, argtypes);
+	if (sp->del == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+
+	SPI_keepplan(sp->upsert);
+	SPI_keepplan(sp->touch);
+	SPI_keepplan(sp->del);
+	sp->signature = MemoryContextStrdup(TopMemoryContext, plan->signature);
+	return sp;
+}
+
+/* Run a saved plan and check the outcome. */
+static uint64
+covara_exec(SPIPlanPtr p, Datum *values, const char *nulls, int expected)
+{
+	int			rc = SPI_execute_plan(p, values, nulls, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "covara sync: SPI_execute_plan returned %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/* The id of a row as text (the doc_id), or NULL when the id is null. */
+static text *
+covara_row_doc_id(CovaraTriggerPlan *plan, TupleTableSlot *slot, Datum *id)
+{
+	bool		isnull;
+
+	*id = slot_getattr(slot, plan->id_attnum, &isnull);
+	if (isnull)
+		return NULL;
+	return cstring_to_text(OutputFunctionCall(&plan->id_out, *id));
+}
+
+/*
+ * covara.search_sync_trigger(index_schema, index_table, id_column,
+ * configuration, field, ...): AFTER INSERT OR UPDATE OR DELETE row trigger
+ * on a source table that writes (doc_id, source, search_vector) to the
+ * index table in the same transaction.  Made by covara.attach_search().
+ */
+Datum
+covara_search_sync_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = covara_check_call(fcinfo, COVARA_TRIGGER_SYNC);
+	CovaraTriggerPlan *plan = covara_get_plan(fcinfo, COVARA_TRIGGER_SYNC);
+	Relation	rel = td->tg_relation;
+	const char *tgname = td->tg_trigger->tgname;
+	const char *relname = RelationGetRelationName(rel);
+	CovaraSyncPlans *sp;
+	TupleTableSlot *newslot = NULL;
+	HeapTuple	newtuple = NULL;
+	text	   *old_docid = NULL;
+	text	   *new_docid = NULL;
+	Datum		old_id = (Datum) 0;
+	Datum		new_id = (Datum) 0;
+	bool		id_changed = false;
+	bool		fields_changed = true;
+	TSVector	vec = NULL;
+	Datum		values[3];
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		newslot = td->tg_trigslot;
+		newtuple = td->tg_trigtuple;
+		new_docid = covara_row_doc_id(plan, newslot, &new_id);
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		newslot = td->tg_newslot;
+		newtuple = td->tg_newtuple;
+		old_docid = covara_row_doc_id(plan, td->tg_trigslot, &old_id);
+		new_docid = covara_row_doc_id(plan, newslot, &new_id);
+		if (old_docid == NULL || new_docid == NULL)
+			id_changed = (old_docid != NULL || new_docid != NULL);
+		else
+			id_changed = !covara_values_equal(old_id, new_id, plan->id_typlen,
+											  plan->id_typbyval);
+		fields_changed = id_changed ||
+			covara_sources_changed(plan, td->tg_trigslot, newslot);
+	}
+	else
+		old_docid = covara_row_doc_id(plan, td->tg_trigslot, &old_id);
+
+	/* parse before connecting to SPI, in the trigger's memory context */
+	if (new_docid != NULL && fields_changed)
+		vec = covara_row_vector(plan, newslot, tgname, relname);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	sp = covara_get_sync_plans(plan, rel);
+
+	if (old_docid != NULL && (id_changed || TRIGGER_FIRED_BY_DELETE(td->tg_event)))
+	{
+		values[0] = PointerGetDatum(old_docid);
+		values[1] = old_id;
+		covara_exec(sp->del, values, NULL, SPI_OK_DELETE);
+	}
+
+	if (new_docid != NULL)
+	{
+		bool		done = false;
+
+		values[0] = PointerGetDatum(new_docid);
+		values[1] = heap_copy_tuple_as_datum(newtuple, RelationGetDescr(rel));
+		if (vec == NULL)
+		{
+			/* only other columns changed: refresh source, keep the vector */
+			done = covara_exec(sp->touch, values, NULL, SPI_OK_UPDATE) > 0;
+			if (!done)
+				vec = covara_row_vector(plan, newslot, tgname, relname);
+		}
+		if (!done)
+		{
+			values[2] = PointerGetDatum(vec);
+			covara_exec(sp->upsert, values, NULL, SPI_OK_INSERT);
+		}
+	}
+
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	return PointerGetDatum(NULL);
+}
+
+/* The fields of search_vector()/search_text(), cached per call site. */
+static CovaraDocFieldsCache *
+covara_doc_fields(FunctionCallInfo fcinfo, int argno, const char *where)
+{
+	CovaraDocFieldsCache *cache = (CovaraDocFieldsCache *) fcinfo->flinfo->fn_extra;
+	bool		is_default = PG_ARGISNULL(argno);
+	Jsonb	   *fields = is_default ? NULL : PG_GETARG_JSONB_P(argno);
+	MemoryContext old;
+
+	if (cache != NULL)
+	{
+		if (is_default && cache->is_default)
+			return cache;
+		if (!is_default && !cache->is_default &&
+			VARSIZE(fields) == VARSIZE(cache->fields_copy) &&
+			memcmp(fields, cache->fields_copy, VARSIZE(fields)) == 0)
+			return cache;
+	}
+
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cache = palloc0(sizeof(CovaraDocFieldsCache));
+	cache->is_default = is_default;
+	if (is_default)
+	{
+		/* every top-level key but "id", weight D */
+		cache->nfields = 1;
+		cache->fields = palloc0(sizeof(CovaraField));
+		cache->fields[0].path.nparts = 0;
+		cache->fields[0].weight = COVARA_WEIGHT_D;
+		cache->fields[0].nexcl = 1;
+		cache->fields[0].excl = palloc(sizeof(CovaraPath));
+		cache->fields[0].excl[0].nparts = 1;
+		cache->fields[0].excl[0].parts = palloc(sizeof(char *));
+		cache->fields[0].excl[0].parts[0] = pstrdup("id");
+		cache->fields[0].excl[0].lens = palloc(sizeof(int));
+		cache->fields[0].excl[0].lens[0] = 2;
+	}
+	else
+	{
+		cache->fields_copy = palloc(VARSIZE(fields));
+		memcpy(cache->fields_copy, fields, VARSIZE(fields));
+		covara_parse_document_fields(cache->fields_copy, where,
+									 &cache->fields, &cache->nfields);
+	}
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cache;
+	return cache;
+}
+
+/*
+ * covara.search_vector(document jsonb, fields jsonb, language regconfig):
+ * the weighted vector of a document, as the search trigger would make it
+ * from the same fields.  NULL fields: every top-level key but "id", D.
+ */
+Datum
+covara_search_vector(PG_FUNCTION_ARGS)
+{
+	CovaraDocFieldsCache *cache;
+	CovaraVectorBuilder b;
+	Jsonb	   *doc;
+	int			i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	cache = covara_doc_fields(fcinfo, 1, "the fields argument");
+	doc = PG_GETARG_JSONB_P(0);
+
+	covara_vb_init(&b, PG_GETARG_OID(2));
+	for (i = 0; i < cache->nfields; i++)
+	{
+		covara_vb_begin_field(&b, cache->fields[i].weight);
+		covara_jsonb_field_texts(doc, 0, &cache->fields[i], covara_vb_sink, &b);
+	}
+	PG_RETURN_TSVECTOR(covara_vb_finish(&b));
+}
+
+/* Sink for search_text: join strings with a space. */
+static void
+covara_text_sink(void *arg, const char *str, int len)
+{
+	StringInfo	buf = (StringInfo) arg;
+
+	if (buf->len > 0)
+		appendStringInfoChar(buf, ' ');
+	appendBinaryStringInfo(buf, str, len);
+}
+
+/*
+ * covara.search_text(document jsonb, fields jsonb): the strings the fields
+ * reach, in order, joined by spaces (the text search() headlines).
+ */
+Datum
+covara_search_text(PG_FUNCTION_ARGS)
+{
+	CovaraDocFieldsCache *cache;
+	StringInfoData buf;
+	Jsonb	   *doc;
+	int			i;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	cache = covara_doc_fields(fcinfo, 1, "the fields argument");
+	doc = PG_GETARG_JSONB_P(0);
+	initStringInfo(&buf);
+	for (i = 0; i < cache->nfields; i++)
+		covara_jsonb_field_texts(doc, 0, &cache->fields[i], covara_text_sink, &buf);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/* Decode the arguments of a pg_trigger row. */
+static char **
+covara_decode_tgargs(HeapTuple tup, TupleDesc tgdesc, int *nargs)
+{
+	Form_pg_trigger tg = (Form_pg_trigger) GETSTRUCT(tup);
+	char	  **args;
+	bool		isnull;
+	Datum		d;
+	bytea	   *val;
+	char	   *p;
+	int			i;
+
+	*nargs = tg->tgnargs;
+	args = palloc(sizeof(char *) * Max(tg->tgnargs, 1));
+	if (tg->tgnargs == 0)
+		return args;
+	d = fastgetattr(tup, Anum_pg_trigger_tgargs, tgdesc, &isnull);
+	if (isnull)
+		elog(ERROR, "tgargs is null for trigger %u", tg->oid);
+	val = DatumGetByteaPP(d);
+	p = (char *) VARDATA_ANY(val);
+	for (i = 0; i < tg->tgnargs; i++)
+	{
+		args[i] = pstrdup(p);
+		p += strlen(p) + 1;
+	}
+	return args;
+}
+
+/* covara.trigger_arguments(trigger oid): the trigger's arguments as text[]. */
+Datum
+covara_trigger_arguments(PG_FUNCTION_ARGS)
+{
+	Oid			tgoid = PG_GETARG_OID(0);
+	Relation	tgrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	ArrayType  *result = NULL;
+
+	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(tgoid));
+	scan = systable_beginscan(tgrel, TriggerOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		int			nargs;
+		char	  **args = covara_decode_tgargs(tup, RelationGetDescr(tgrel), &nargs);
+		Datum	   *elems = palloc(sizeof(Datum) * Max(nargs, 1));
+		int			i;
+
+		for (i = 0; i < nargs; i++)
+			elems[i] = CStringGetTextDatum(args[i]);
+		result = construct_array(elems, nargs, TEXTOID, -1, false, TYPALIGN_INT);
+	}
+	systable_endscan(scan);
+	table_close(tgrel, AccessShareLock);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/*
+ * covara.check_search_trigger(tbl regclass, trigger name): check a trigger
+ * that uses covara.search_trigger() or covara.search_sync_trigger() the way
+ * its first row would (columns, types, weights, configuration, timing), so
+ * that a mistake shows when the trigger is made rather than on first use.
+ */
+Datum
+covara_check_search_trigger(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Name		tgname = PG_GETARG_NAME(1);
+	Relation	rel;
+	Relation	tgrel;
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Form_pg_trigger tg;
+	HeapTuple	proctup;
+	char	   *prosrc;
+	CovaraTriggerKind kind;
+	int			nargs;
+	char	  **args;
+	bool		ok;
+	CovaraTriggerPlan *plan;
+
+	rel = table_open(relid, AccessShareLock);
+	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	ScanKeyInit(&keys[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
+				NameGetDatum(tgname));
+	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 2, keys);
+	tup = systable_getnext(scan);
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("trigger \"%s\" for table \"%s\" does not exist",
+						NameStr(*tgname), RelationGetRelationName(rel))));
+	tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	tg = (Form_pg_trigger) GETSTRUCT(tup);
+
+	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
+	if (!HeapTupleIsValid(proctup))
+		elog(ERROR, "cache lookup failed for function %u", tg->tgfoid);
+	prosrc = TextDatumGetCString(SysCacheGetAttr(PROCOID, proctup,
+												 Anum_pg_proc_prosrc, &ok));
+	ok = ((Form_pg_proc) GETSTRUCT(proctup))->prolang == ClanguageId;
+	ReleaseSysCache(proctup);
+	if (ok && strcmp(prosrc, "covara_search_trigger") == 0)
+		kind = COVARA_TRIGGER_SEARCH;
+	else if (ok && strcmp(prosrc, "covara_search_sync_trigger") == 0)
+		kind = COVARA_TRIGGER_SYNC;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("trigger \"%s\" on table \"%s\" does not use covara.search_trigger() or covara.search_sync_trigger()",
+						NameStr(*tgname), RelationGetRelationName(rel))));
+
+	if (kind == COVARA_TRIGGER_SEARCH)
+		ok = TRIGGER_FOR_ROW(tg->tgtype) && TRIGGER_FOR_BEFORE(tg->tgtype) &&
+			!TRIGGER_FOR_DELETE(tg->tgtype) && !TRIGGER_FOR_TRUNCATE(tg->tgtype);
+	else
+		ok = TRIGGER_FOR_ROW(tg->tgtype) && TRIGGER_FOR_AFTER(tg->tgtype) &&
+			!TRIGGER_FOR_TRUNCATE(tg->tgtype);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on table \"%s\" must be %s",
+						NameStr(*tgname), RelationGetRelationName(rel),
+						kind == COVARA_TRIGGER_SEARCH ?
+						"a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger" :
+						"an AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW trigger")));
+
+	args = covara_decode_tgargs(tup, RelationGetDescr(tgrel), &nargs);
+	plan = covara_build_plan(CurrentMemoryContext, kind, rel, tg->oid,
+							 NameStr(*tgname), nargs, args);
+	MemoryContextDelete(plan->cxt);
+
+	table_close(tgrel, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Benchmark of covara's search triggers (issue 4, "Speed"):
+#
+#   COVARA_DESTDIR=/tmp/somewhere test/bench/search.sh
+#
+# Builds and installs covara (test/lib/common.sh), starts a throwaway
+# cluster and measures, side by side in one run, on BENCH_DOCS (200000)
+# documents of a title and a ~500-character body, weights A and B:
+#
+#   insert   plain table (no vector), STORED generated column
+#            setweight(to_tsvector(title),'A') || setweight(to_tsvector(body),'B'),
+#            a PL/pgSQL trigger computing the same, covara.search_trigger
+#   update   of a column that is not a source field: a plain table (the same
+#            columns and stored vectors, no trigger: the baseline), generated
+#            column, PL/pgSQL trigger, core tsvector_update_trigger,
+#            covara.search_trigger; and, for scale, a table without the
+#            tsvector column at all (its rows are about 2.5 times smaller, so
+#            its updates write far less)
+#   search   covara.search() for a two-word query over an index of the same
+#            documents vs the hand-written SQL it replaces: median latency of
+#            BENCH_SEARCH_RUNS (100) runs of each, from the client (pgbench)
+#
+# Each insert and update is run BENCH_ROUNDS (3) times, round-robin over the
+# variants, and the median is reported.  The text is generated
+# deterministically (setseed; phrases of words taken from PostgreSQL's own
+# object comments), so runs are comparable.  The tables carry no GIN index: what is
+# measured is the cost of computing the vector, not of indexing it.  The
+# cluster runs with autovacuum off (VACUUM ANALYZE runs between phases).
+set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
+cd "$COVARA_ROOT"
+
+DOCS=${BENCH_DOCS:-200000}
+ROUNDS=${BENCH_ROUNDS:-3}
+RUNS=${BENCH_SEARCH_RUNS:-100}
+
+if [ "${1:-}" != --in-cluster ]; then
+	COVARA_NEED_NODE=0 covara_install_deps
+	covara_build_install
+	export COVARA_CLUSTER_OPTS="${COVARA_CLUSTER_OPTS:-shared_buffers=1GB max_wal_size=8GB checkpoint_timeout=30min autovacuum=off maintenance_work_mem=256MB}"
+	covara_log "starting a throwaway cluster ($DOCS documents, $ROUNDS rounds)"
+	covara_with_cluster "$0" --in-cluster
+	exit
+fi
+
+DB=covara_bench_search
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+q() { covara_psql -d "$DB" "$@"; }
+
+# Milliseconds one statement takes (psql's \timing, server round trip).
+timed() {
+	q -c 'CHECKPOINT' >/dev/null
+	q -c '\timing on' -c "$1" | awk '/^Time: / { print $2 }' | tail -1
+}
+
+# Median of the numbers given as arguments.
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+covara_log "generating $DOCS documents"
+q <<SQL
+CREATE EXTENSION covara;
+SELECT pg_catalog.setseed(0.4242);
+SET work_mem = '256MB';
+SET max_parallel_workers_per_gather = 0;	-- random() in one process: deterministic
+-- a fixed vocabulary: the words of PostgreSQL's own comments on built-in
+-- objects, numbered from 0
+CREATE TABLE words AS
+SELECT (row_number() OVER (ORDER BY w))::int - 1 AS n, w
+  FROM (SELECT DISTINCT lower(x) AS w
+		  FROM pg_description d, regexp_split_to_table(d.description, '[^A-Za-z]+') AS x
+		 WHERE d.objoid < 16384 AND length(x) BETWEEN 3 AND 12) s;
+-- 20000 phrases of 8 words, drawn with a skew towards the front of the list
+-- so that some words are common and most are rare
+CREATE TABLE phrases AS
+SELECT x.id AS n, string_agg(w.w, ' ' ORDER BY x.pos) AS p
+  FROM (SELECT g.id - 1 AS id, p.pos,
+			   floor(power(random(), 2) * (SELECT count(*) FROM words))::int AS n
+		  FROM generate_series(1, 20000) g(id), generate_series(1, 8) p(pos)) x
+  JOIN words w USING (n)
+ GROUP BY x.id;
+-- each document: a title of 3 to 8 words and a body of 500 characters
+-- made of random phrases
+CREATE TABLE src AS
+SELECT x.id,
+	   array_to_string((string_to_array(min(ph.p) FILTER (WHERE x.pos = 0), ' '))[1:3 + x.id % 6], ' ') AS title,
+	   left(string_agg(ph.p, ' ' ORDER BY x.pos) FILTER (WHERE x.pos > 0), 500) AS body
+  FROM (SELECT g.id, p.pos, floor(random() * 20000)::int AS n
+		  FROM generate_series(1, $DOCS) g(id), generate_series(0, 11) p(pos)) x
+  JOIN phrases ph USING (n)
+ GROUP BY x.id;
+SQL
+q -At -c "SELECT 'vocabulary ' || (SELECT count(*) FROM words) || ' words; average title ' || round(avg(length(title))) || ' chars, body ' || round(avg(length(body))) || ' chars' FROM src" >&2
+
+q <<'SQL'
+CREATE TABLE t_plain (id int PRIMARY KEY, title text, body text, views int NOT NULL DEFAULT 0);
+CREATE TABLE t_plainv (id int PRIMARY KEY, title text, body text, views int NOT NULL DEFAULT 0, tsv tsvector);
+CREATE TABLE t_generated (id int PRIMARY KEY, title text, body text, views int NOT NULL DEFAULT 0,
+	tsv tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', coalesce(title, '')), 'A')
+									  || setweight(to_tsvector('english', coalesce(body, '')), 'B')) STORED);
+CREATE TABLE t_plpgsql (id int PRIMARY KEY, title text, body text, views int NOT NULL DEFAULT 0, tsv tsvector);
+CREATE FUNCTION plpgsql_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.tsv := setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A')
+			   || setweight(to_tsvector('english', coalesce(NEW.body, '')), 'B');
+	RETURN NEW;
+END $$;
+CREATE TRIGGER tsv BEFORE INSERT OR UPDATE ON t_plpgsql FOR EACH ROW EXECUTE FUNCTION plpgsql_tsv();
+CREATE TABLE t_core (id int PRIMARY KEY, title text, body text, views int NOT NULL DEFAULT 0, tsv tsvector);
+CREATE TRIGGER tsv BEFORE INSERT OR UPDATE ON t_core FOR EACH ROW
+	EXECUTE FUNCTION tsvector_update_trigger(tsv, 'pg_catalog.english', title, body);
+CREATE TABLE t_covara (id int PRIMARY KEY, title text, body text, views int NOT NULL DEFAULT 0, tsv tsvector);
+CREATE TRIGGER tsv BEFORE INSERT OR UPDATE ON t_covara FOR EACH ROW
+	EXECUTE FUNCTION covara.search_trigger('tsv', 'pg_catalog.english', 'title:A', 'body:B');
+SQL
+
+INS_VARIANTS="plain generated plpgsql covara"
+UPD_VARIANTS="plain plainv generated plpgsql core covara"
+declare -A ins upd
+for v in $INS_VARIANTS $UPD_VARIANTS; do ins[$v]=""; upd[$v]=""; done
+
+for r in $(seq 1 "$ROUNDS"); do
+	covara_log "round $r of $ROUNDS: inserts"
+	set -- $INS_VARIANTS
+	for i in $(seq 1 $((r - 1))); do set -- "${@:2}" "$1"; done
+	for v in "$@"; do
+		q -c "TRUNCATE t_$v" >/dev/null
+		ins[$v]+=" $(timed "INSERT INTO t_$v (id, title, body) SELECT id, title, body FROM src")"
+	done
+	# tables measured for updates only: filled untimed, with covara's vectors
+	q -c "TRUNCATE t_plainv, t_core" \
+	  -c "INSERT INTO t_plainv SELECT id, title, body, views, tsv FROM t_covara" \
+	  -c "ALTER TABLE t_core DISABLE TRIGGER tsv" \
+	  -c "INSERT INTO t_core SELECT id, title, body, views, tsv FROM t_covara" \
+	  -c "ALTER TABLE t_core ENABLE TRIGGER tsv" >/dev/null
+	q -c "VACUUM ANALYZE" >/dev/null
+	covara_log "round $r of $ROUNDS: updates of a non-source column"
+	# rotate the order from round to round
+	set -- $UPD_VARIANTS
+	for i in $(seq 1 $((r - 1))); do set -- "${@:2}" "$1"; done
+	for v in "$@"; do
+		upd[$v]+=" $(timed "UPDATE t_$v SET views = views + 1")"
+	done
+done
+
+# time spent inside each trigger function during one more non-source update
+# (EXPLAIN ANALYZE; much less sensitive to a busy machine than wall-clock)
+declare -A trig
+for v in plpgsql core covara; do
+	q -c "VACUUM t_$v" >/dev/null
+	trig[$v]=$(q -At -c "EXPLAIN (ANALYZE, COSTS OFF) UPDATE t_$v SET views = views + 1" |
+		awk '/^Trigger tsv: time=/ { sub(/.*time=/, ""); sub(/ calls=.*/, ""); print }')
+done
+rowsizes=$(q -At -c "SELECT round(avg(pg_column_size(p.*))) || ' and ' || round(avg(pg_column_size(v.*))) FROM t_plain p JOIN t_plainv v USING (id)")
+# the vectors are the same as the generated column's
+same=$(q -At -c "SELECT count(*) FROM t_covara c JOIN t_generated g USING (id) WHERE c.tsv = g.tsv")
+
+covara_log "search: building the index"
+q -c "SELECT covara.create_search_index('docs', '{\"title\": \"A\", \"body\": \"B\"}')" \
+  -c "DROP INDEX covara_fts_docs_search_idx" >/dev/null
+idx_ms=$(timed "INSERT INTO covara_fts_docs (doc_id, source) SELECT id::text, jsonb_build_object('id', id::text, 'title', title, 'body', body) FROM src")
+q -c "CREATE INDEX covara_fts_docs_search_idx ON covara_fts_docs USING gin (search_vector)" \
+  -c "VACUUM ANALYZE covara_fts_docs" >/dev/null
+# two words found in about 2% of the documents each
+query=$(q -At <<'SQL'
+SELECT string_agg(word, ' ' ORDER BY word)
+  FROM (SELECT word FROM ts_stat('SELECT search_vector FROM covara_fts_docs WHERE doc_id::int % 20 = 0')
+		 WHERE length(word) > 3
+		 ORDER BY abs(ndoc - (SELECT count(*) / 20 * 0.02 FROM covara_fts_docs)), word LIMIT 2) s
+SQL
+)
+hits=$(q -At -c "SELECT covara.search_count('docs', '$query')")
+plan=$(q -At -c "EXPLAIN SELECT doc_id FROM covara_fts_docs WHERE search_vector @@ websearch_to_tsquery('english', '$query')" | grep -o 'Bitmap Index Scan on [a-z_]*' || true)
+
+tmp=$(mktemp -d)
+cat >"$tmp/covara.sql" <<SQL
+SELECT * FROM covara.search('docs', '$query', 20);
+SQL
+cat >"$tmp/hand.sql" <<SQL
+SELECT doc_id, ts_rank(search_vector, q) AS score, source,
+	   ts_headline('english', concat_ws(' ', source->>'title', source->>'body'), q) AS headline
+  FROM covara_fts_docs, websearch_to_tsquery('english', '$query') AS q
+ WHERE search_vector @@ q
+ ORDER BY score DESC, doc_id
+ LIMIT 20;
+SQL
+search_ms() {
+	(cd "$tmp" && rm -f pgbench_log.* &&
+	 pgbench -n -M extended -t "$RUNS" -f "$1" -l "$DB" >/dev/null 2>&1 &&
+	 awk '{ print $3 / 1000 }' pgbench_log.* | sort -g |
+	 awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+}
+covara_log "search: $RUNS runs each of covara.search and the hand-written SQL"
+s_hand=$(search_ms hand.sql)
+s_cov=$(search_ms covara.sql)
+rm -rf "$tmp"
+
+for v in $INS_VARIANTS; do ins[$v]=$(median ${ins[$v]}); done
+for v in $UPD_VARIANTS; do upd[$v]=$(median ${upd[$v]}); done
+
+echo
+echo "covara search benchmark: $DOCS documents (title + ~500-character body, weights A and B), median of $ROUNDS rounds"
+echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
+echo
+printf '%-58s %10s %8s\n' "insert $DOCS rows" "ms" "ratio"
+printf '%-58s %10.0f %8s\n' "plain table, no vector" "${ins[plain]}" "$(ratio "${ins[plain]}" "${ins[generated]}")"
+printf '%-58s %10.0f %8s\n' "STORED generated column (baseline)" "${ins[generated]}" "1.00"
+printf '%-58s %10.0f %8s\n' "PL/pgSQL trigger" "${ins[plpgsql]}" "$(ratio "${ins[plpgsql]}" "${ins[generated]}")"
+printf '%-58s %10.0f %8s   target <= 1.05\n' "covara.search_trigger" "${ins[covara]}" "$(ratio "${ins[covara]}" "${ins[generated]}")"
+echo
+printf '%-58s %10s %8s %9s\n' "update a non-source column of $DOCS rows" "ms" "ratio" "vs covara"
+printf '%-58s %10.0f %8s %9s\n' "plain table: same columns, vector stored, no trigger" "${upd[plainv]}" "1.00" "$(ratio "${upd[plainv]}" "${upd[covara]}")"
+printf '%-58s %10.0f %8s %9s\n' "STORED generated column" "${upd[generated]}" "$(ratio "${upd[generated]}" "${upd[plainv]}")" "$(ratio "${upd[generated]}" "${upd[covara]}")"
+printf '%-58s %10.0f %8s %9s\n' "PL/pgSQL trigger" "${upd[plpgsql]}" "$(ratio "${upd[plpgsql]}" "${upd[plainv]}")" "$(ratio "${upd[plpgsql]}" "${upd[covara]}")"
+printf '%-58s %10.0f %8s %9s\n' "core tsvector_update_trigger (no weights)" "${upd[core]}" "$(ratio "${upd[core]}" "${upd[plainv]}")" "$(ratio "${upd[core]}" "${upd[covara]}")"
+printf '%-58s %10.0f %8s %9s\n' "covara.search_trigger" "${upd[covara]}" "$(ratio "${upd[covara]}" "${upd[plainv]}")" "1.00"
+echo "  targets: covara <= 1.15 x plain; PL/pgSQL trigger >= 4 x covara"
+printf '  time inside the trigger function (EXPLAIN ANALYZE, one more run): covara %.0f ms (%.2f us/row), PL/pgSQL %.0f ms, core %.0f ms\n' \
+	"${trig[covara]}" "$(awk -v t="${trig[covara]}" -v n="$DOCS" 'BEGIN { print t * 1000 / n }')" "${trig[plpgsql]}" "${trig[core]}"
+printf '  (for scale: the table without the tsvector column, %s ms; average row %s bytes)\n' "${upd[plain]}" "$rowsizes"
+echo
+printf '%-58s %10s %8s\n' "search '$query' ($hits hits, top 20)" "ms" "ratio"
+printf '%-58s %10.2f %8s\n' "hand-written SQL (websearch_to_tsquery, ts_rank, ts_headline)" "$s_hand" "1.00"
+printf '%-58s %10.2f %8s\n' "covara.search()" "$s_cov" "$(ratio "$s_cov" "$s_hand")"
+echo "  median of $RUNS runs each from pgbench; plan: ${plan:-NO BITMAP INDEX SCAN}"
+echo
+echo "covara vectors equal to the generated column's: $same of $DOCS rows"
+echo "building the index table through its trigger (from jsonb source): ${idx_ms%.*} ms"
+psql -X -q -d postgres -c "DROP DATABASE $DB"
