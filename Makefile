@@ -21,7 +21,7 @@ REGRESS = $(sort $(basename $(notdir $(filter-out sql/covara--%,$(wildcard sql/*
 ISOLATION = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation
 
-EXTRA_CLEAN = test/isolation/results test/isolation/output_iso
+EXTRA_CLEAN = test/isolation/results test/isolation/output_iso test/isolation/regression.diffs test/isolation/regression.out
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -1,6 +1,8 @@
 --
 -- covara 0.1.0 -> 0.2.0: the upgrade adds the search objects, and a fresh
--- install (0.1.0 script plus this upgrade) has exactly the same objects.
+-- install of 0.2.0 (0.1.0 script plus this upgrade) has exactly the same
+-- objects.  (test/tap/upgrade_paths.sh compares every version with the
+-- newest in full.)
 --
 CREATE EXTENSION covara VERSION '0.1.0';
 SELECT count(*) AS search_functions FROM pg_proc WHERE pronamespace = 'covara'::regnamespace AND proname ~ 'search';
@@ -20,7 +22,7 @@ SELECT covara.drop_search_index('up');
 DROP TABLE legacy_posts;
 DROP EXTENSION covara;
 
-CREATE EXTENSION covara;
+CREATE EXTENSION covara VERSION '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'covara';
 CREATE TEMP TABLE fresh AS
 SELECT pg_describe_object(classid, objid, 0) AS obj

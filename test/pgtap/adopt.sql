@@ -167,7 +167,7 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE conrelid::regclass
               'the primary keys have the names drizzle-kit expects');
 SELECT set_eq(
   $$SELECT c.relname::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
-     WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+     WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'r'
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'covara')$$,
   ARRAY['auth_sessions', 'auth_accounts', 'auth_api_keys', 'auth_verification_tokens'],
   'the adopted tables belong to the extension');
@@ -184,7 +184,7 @@ SELECT table_privs_are('public', t, 'public', ARRAY[]::text[], t || ': nothing f
   FROM unnest(ARRAY['auth_accounts', 'auth_api_keys', 'auth_sessions', 'auth_verification_tokens']::name[]) t;
 SELECT is((SELECT count(*) FROM pg_constraint WHERE conrelid = 'app_audit'::regclass AND contype = 'f')::int, 1,
           'the application''s foreign key to auth_sessions survives');
-SELECT is_empty($$SELECT relname FROM pg_class WHERE relnamespace = 'covara'::regnamespace$$,
+SELECT is_empty($$SELECT relname FROM pg_class WHERE relnamespace = 'covara'::regnamespace AND relkind = 'r'$$,
                 'no staging tables are left in schema covara');
 GRANT SELECT, INSERT, UPDATE, DELETE ON auth_sessions TO covara_test_app;
 SET LOCAL ROLE covara_test_app;
