@@ -21,13 +21,13 @@ SELECT p.oid::regprocedure AS executable_by_public
   FROM pg_proc p
  WHERE p.pronamespace = 'covara'::regnamespace
    AND has_function_privilege('covara_auth_nobody', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- Every SECURITY DEFINER function pins search_path.
 SELECT p.oid::regprocedure AS security_definer, p.proconfig
   FROM pg_proc p
  WHERE p.pronamespace = 'covara'::regnamespace AND p.prosecdef
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- No function in schema covara is SECURITY DEFINER without pinning it.
 SELECT count(*) AS unpinned_security_definer
@@ -49,9 +49,11 @@ SELECT p.oid::regprocedure AS granted_to_app
  WHERE p.pronamespace = 'covara'::regnamespace
    AND has_function_privilege('covara_auth_app', p.oid, 'EXECUTE')
    AND NOT has_function_privilege('covara_auth_nobody', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 CALL covara.grant_auth_flows('covara_auth_app');  -- again: no change, no error
+\set VERBOSITY terse
 CALL covara.grant_auth_flows(NULL);
+\set VERBOSITY default
 
 -- Some rows the application will not be allowed to read directly.
 INSERT INTO auth_accounts ("userId", type, provider, "providerAccountId", access_token, refresh_token, id_token)

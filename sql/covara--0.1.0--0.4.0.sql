@@ -660,15 +660,23 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $covara$
 DECLARE
-	f			pg_catalog.regprocedure;
+	role_name	pg_catalog.name;
+	f			record;
 BEGIN
-	IF grantee IS NULL THEN
+	SELECT r.rolname INTO role_name FROM pg_catalog.pg_roles r
+	 WHERE r.oid OPERATOR(pg_catalog.=) grantee;
+	IF role_name IS NULL THEN
 		RAISE EXCEPTION 'grantee must not be null' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA covara TO %s', grantee);
-	FOREACH f IN ARRAY covara._auth_flow_functions()
+	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA covara TO %I', role_name);
+	FOR f IN
+		SELECT p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args
+		  FROM pg_catalog.pg_proc p
+		 WHERE p.oid OPERATOR(pg_catalog.=) ANY (covara._auth_flow_functions())
+		 ORDER BY p.proname
 	LOOP
-		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, grantee);
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION covara.%I(%s) TO %I',
+								  f.proname, f.args, role_name);
 	END LOOP;
 END
 $covara$;
@@ -680,14 +688,22 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $covara$
 DECLARE
-	f			pg_catalog.regprocedure;
+	role_name	pg_catalog.name;
+	f			record;
 BEGIN
-	IF grantee IS NULL THEN
+	SELECT r.rolname INTO role_name FROM pg_catalog.pg_roles r
+	 WHERE r.oid OPERATOR(pg_catalog.=) grantee;
+	IF role_name IS NULL THEN
 		RAISE EXCEPTION 'grantee must not be null' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	FOREACH f IN ARRAY covara._auth_flow_functions()
+	FOR f IN
+		SELECT p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args
+		  FROM pg_catalog.pg_proc p
+		 WHERE p.oid OPERATOR(pg_catalog.=) ANY (covara._auth_flow_functions())
+		 ORDER BY p.proname
 	LOOP
-		EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %s', f, grantee);
+		EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION covara.%I(%s) FROM %I',
+								  f.proname, f.args, role_name);
 	END LOOP;
 END
 $covara$;
