@@ -86,8 +86,23 @@ SELECT "userId" FROM covara.verify_api_key(:'k');
 SELECT "userId" FROM covara.get_session(:'sid');
 SELECT count(*) AS recorded_in_extension_schema FROM covara_auth_elsewhere.auth_api_keys
  WHERE id = :'kid' AND "lastUsedAt" IS NOT NULL;
+-- the decoy holds a row with the same id: recording a use must not touch it
+INSERT INTO public.auth_api_keys SELECT * FROM covara_auth_elsewhere.auth_api_keys WHERE id = :'kid';
+UPDATE public.auth_api_keys SET "lastUsedAt" = NULL WHERE id = :'kid';
+UPDATE covara_auth_elsewhere.auth_api_keys SET "lastUsedAt" = NULL WHERE id = :'kid';
+SELECT "userId" FROM covara.verify_api_key(:'k');
+SELECT (SELECT "lastUsedAt" IS NOT NULL FROM covara_auth_elsewhere.auth_api_keys WHERE id = :'kid') AS recorded_in_extension_table,
+	   (SELECT "lastUsedAt" IS NULL FROM public.auth_api_keys WHERE id = :'kid') AS decoy_untouched;
 SELECT * FROM covara.purge_expired();
+
+-- and after the extension's schema is renamed, in the same session
+ALTER SCHEMA covara_auth_elsewhere RENAME TO covara_auth_renamed;
+UPDATE covara_auth_renamed.auth_api_keys SET "lastUsedAt" = NULL WHERE id = :'kid';
+SELECT "userId" FROM covara.verify_api_key(:'k');
+SELECT "userId" FROM covara.get_session(:'sid');
+SELECT "lastUsedAt" IS NOT NULL AS recorded_after_rename FROM covara_auth_renamed.auth_api_keys WHERE id = :'kid';
+SELECT (SELECT "lastUsedAt" IS NULL FROM public.auth_api_keys WHERE id = :'kid') AS decoy_untouched;
 
 DROP TABLE public.auth_api_keys, public.auth_sessions;
 DROP EXTENSION covara;
-DROP SCHEMA covara_auth_elsewhere;
+DROP SCHEMA covara_auth_renamed;

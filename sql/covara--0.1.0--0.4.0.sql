@@ -17,8 +17,10 @@
  *   puts on its search_path can redirect it.  Those that need procedural
  *   logic (argument checks, loops, branches) are PL/pgSQL wrappers that call
  *   internal helpers named covara._auth_*; the hot read paths
- *   (verify_api_key, get_session) are C functions that run one cached plan
- *   over such a helper.
+ *   (verify_api_key, get_session) are C functions (src/auth.c) that run one
+ *   cached plan over such a helper.  The one exception: verify_api_key
+ *   records a key's use with an UPDATE whose kept plan names the table the
+ *   key's row was just read from (by its tableoid), see src/auth.c.
  * - The read helpers are STABLE, non-STRICT set-returning SQL functions, so
  *   the planner inlines them into the caller's cached plan.
  * - The flows are SECURITY DEFINER with search_path pinned to
@@ -194,16 +196,17 @@ CREATE FUNCTION covara._auth_api_key_row(key_id pg_catalog.text)
 RETURNS TABLE(id pg_catalog.text, "userId" pg_catalog.text, name pg_catalog.text,
 			  scopes pg_catalog.jsonb, "expiresAt" pg_catalog.timestamp,
 			  "keyHash" pg_catalog.text, "keyPrefix" pg_catalog.text,
-			  "revokedAt" pg_catalog.timestamp, "lastUsedAt" pg_catalog.timestamp)
+			  "revokedAt" pg_catalog.timestamp, "lastUsedAt" pg_catalog.timestamp,
+			  table_oid pg_catalog.oid)
 LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
 BEGIN ATOMIC
 	SELECT k.id, k."userId", k.name, k.scopes, k."expiresAt", k."keyHash",
-		   k."keyPrefix", k."revokedAt", k."lastUsedAt"
+		   k."keyPrefix", k."revokedAt", k."lastUsedAt", k.tableoid
 	  FROM @extschema@.auth_api_keys k
 	 WHERE k.id OPERATOR(pg_catalog.=) key_id;
 END;
 COMMENT ON FUNCTION covara._auth_api_key_row(pg_catalog.text) IS
-'internal: the API key row with this id (inlined into verify_api_key''s plan)';
+'internal: the API key row with this id and the OID of the table it is in (inlined into verify_api_key''s plan)';
 
 CREATE FUNCTION covara._auth_api_key_touch(key_id pg_catalog.text, used_at pg_catalog.timestamp)
 RETURNS pg_catalog.void
@@ -222,7 +225,11 @@ END;
 COMMENT ON FUNCTION covara._auth_api_key_touch(pg_catalog.text, pg_catalog.timestamp) IS
 'internal: set "lastUsedAt" unless it was set within the last minute or another transaction holds the row';
 
--- Called by verify_api_key: record a use without ever failing the caller.
+/*
+ * Called by verify_api_key in REPEATABLE READ transactions (in READ
+ * COMMITTED it runs the same UPDATE from a kept plan): record a use without
+ * ever failing the caller.
+ */
 CREATE FUNCTION covara._auth_api_key_record_use(key_id pg_catalog.text, used_at pg_catalog.timestamp)
 RETURNS pg_catalog.void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE

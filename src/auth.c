@@ -7,10 +7,19 @@
  * internal SQL-standard helper function (covara._auth_api_key_row,
  * covara._auth_session_row).  The planner inlines the helper, so the plan
  * is a plain primary-key index scan; the helper names its table through
- * the extension's schema as bound when the helper was created, so this file
- * never names a table, nor any schema but covara.  The plan cache replans
+ * the extension's schema as bound when the helper was created, so the reads
+ * does not name them, nor any schema but covara.  The plan cache replans
  * by itself when the helper or a table changes, including when the
  * extension is dropped and created again.
+ *
+ * Recording an API key's use ("lastUsedAt") is a write, done at most once a
+ * minute per key.  In READ COMMITTED it runs an UPDATE from a kept plan too:
+ * its text names the table by the schema and name of the very table the
+ * key's row was read from (the look-up returns the row's tableoid), is
+ * re-prepared when that name changes, and the UPDATE also checks the
+ * tableoid.  In REPEATABLE READ it goes through the SQL helper
+ * covara._auth_api_key_record_use, which absorbs serialization failures in
+ * a subtransaction.
  *
  * The SQL declarations make both functions SECURITY DEFINER with
  * search_path pinned; every name in the queries below is schema-qualified
@@ -33,6 +42,8 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -52,7 +63,7 @@ typedef struct CovaraAuthPlan
 {
 	const char *query;
 	int			nargs;
-	Oid			argtypes[2];
+	Oid			argtypes[3];
 	SPIPlanPtr	plan;
 } CovaraAuthPlan;
 
@@ -68,6 +79,7 @@ enum
 	COVARA_KEY_PREFIX,
 	COVARA_KEY_REVOKED_AT,
 	COVARA_KEY_LAST_USED_AT,
+	COVARA_KEY_TABLE_OID,
 	COVARA_KEY_NCOLS
 };
 
@@ -79,20 +91,28 @@ enum
 
 static CovaraAuthPlan covara_api_key_lookup = {
 	"SELECT k.id, k.\"userId\", k.name, k.scopes, k.\"expiresAt\", k.\"keyHash\", "
-	"k.\"keyPrefix\", k.\"revokedAt\", k.\"lastUsedAt\" "
+	"k.\"keyPrefix\", k.\"revokedAt\", k.\"lastUsedAt\", k.table_oid "
 	"FROM covara._auth_api_key_row($1) k",
-	1, {TEXTOID, InvalidOid}, NULL
+	1, {TEXTOID}, NULL
 };
 
-static CovaraAuthPlan covara_api_key_record_use = {
+static CovaraAuthPlan covara_api_key_record_use_sql = {
 	"SELECT covara._auth_api_key_record_use($1, $2)",
 	2, {TEXTOID, TIMESTAMPOID}, NULL
+};
+
+/*
+ * The UPDATE recording an API key's use, for one table (see the file
+ * header); the query text is filled in by covara_api_key_touch_plan.
+ */
+static CovaraAuthPlan covara_api_key_touch = {
+	NULL, 3, {TEXTOID, TIMESTAMPOID, OIDOID}, NULL
 };
 
 static CovaraAuthPlan covara_session_lookup = {
 	"SELECT s.id, s.\"userId\", s.\"createdAt\", s.\"expiresAt\", s.data "
 	"FROM covara._auth_session_row($1) s",
-	1, {TEXTOID, InvalidOid}, NULL
+	1, {TEXTOID}, NULL
 };
 
 PG_FUNCTION_INFO_V1(covara_verify_api_key);
@@ -114,6 +134,83 @@ covara_auth_plan(CovaraAuthPlan *p)
 		p->plan = plan;
 	}
 	return p->plan;
+}
+
+/*
+ * Return the kept plan of the UPDATE that records a use in the API key
+ * table relid, (re)preparing it when the table's qualified name is not the
+ * one it was prepared for (the table or its schema was renamed, or the
+ * extension was created again elsewhere).  A table dropped and created
+ * again under the same name is the plan cache's business: it replans.
+ */
+static SPIPlanPtr
+covara_api_key_touch_plan(Oid relid)
+{
+	char	   *nspname = get_namespace_name(get_rel_namespace(relid));
+	char	   *relname = get_rel_name(relid);
+	const char *qualname;
+	char	   *query;
+
+	if (nspname == NULL || relname == NULL)
+		elog(ERROR, "API key table with OID %u does not exist", relid);
+	qualname = quote_qualified_identifier(nspname, relname);
+	query = psprintf("UPDATE %s k SET \"lastUsedAt\" = $2 "
+					 "WHERE k.id IN (SELECT l.id FROM %s l "
+					 "WHERE l.id OPERATOR(pg_catalog.=) $1 "
+					 "AND l.tableoid OPERATOR(pg_catalog.=) $3 "
+					 "AND (l.\"lastUsedAt\" IS NULL OR l.\"lastUsedAt\" OPERATOR(pg_catalog.<=) "
+					 "($2 OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval)) "
+					 "FOR NO KEY UPDATE SKIP LOCKED)",
+					 qualname, qualname);
+
+	if (covara_api_key_touch.plan != NULL &&
+		strcmp(covara_api_key_touch.query, query) != 0)
+	{
+		SPI_freeplan(covara_api_key_touch.plan);
+		covara_api_key_touch.plan = NULL;
+	}
+	if (covara_api_key_touch.plan == NULL)
+	{
+		if (covara_api_key_touch.query != NULL)
+			pfree((char *) covara_api_key_touch.query);
+		covara_api_key_touch.query = MemoryContextStrdup(TopMemoryContext, query);
+		covara_auth_plan(&covara_api_key_touch);
+	}
+	pfree(query);
+	return covara_api_key_touch.plan;
+}
+
+/*
+ * Record a use of the API key whose look-up row is cols: in READ COMMITTED
+ * with the kept UPDATE (which cannot fail there: it never waits for a lock
+ * and cannot meet a serialization conflict), in REPEATABLE READ through the
+ * SQL helper that absorbs serialization failures.
+ */
+static void
+covara_api_key_record_use(Datum *cols, Timestamp now)
+{
+	Datum		args[3];
+	int			ret;
+
+	args[0] = cols[COVARA_KEY_ID];
+	args[1] = TimestampGetDatum(now);
+	if (IsolationUsesXactSnapshot())
+	{
+		ret = SPI_execute_plan(covara_auth_plan(&covara_api_key_record_use_sql),
+							   args, NULL, false, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "recording an API key's use failed: %s",
+				 SPI_result_code_string(ret));
+	}
+	else
+	{
+		args[2] = cols[COVARA_KEY_TABLE_OID];
+		ret = SPI_execute_plan(covara_api_key_touch_plan(DatumGetObjectId(args[2])),
+							   args, NULL, false, 0);
+		if (ret != SPI_OK_UPDATE)
+			elog(ERROR, "recording an API key's use failed: %s",
+				 SPI_result_code_string(ret));
+	}
 }
 
 /* A varlena datum brought inline (fetched from TOAST if need be). */
@@ -221,7 +318,7 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 	text	   *key = PG_GETARG_TEXT_PP(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			headlen;
-	Datum		args[2];
+	Datum		args[1];
 	Datum		cols[COVARA_KEY_NCOLS];
 	bool		nulls[COVARA_KEY_NCOLS];
 	Datum		out[COVARA_VERIFY_NCOLS];
@@ -270,15 +367,7 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls);
 
 			if (covara_api_key_should_record_use(cols, nulls, now))
-			{
-				args[0] = cols[COVARA_KEY_ID];
-				args[1] = TimestampGetDatum(now);
-				ret = SPI_execute_plan(covara_auth_plan(&covara_api_key_record_use),
-									   args, NULL, false, 0);
-				if (ret != SPI_OK_SELECT)
-					elog(ERROR, "recording an API key's use failed: %s",
-						 SPI_result_code_string(ret));
-			}
+				covara_api_key_record_use(cols, now);
 		}
 	}
 
