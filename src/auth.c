@@ -7,10 +7,10 @@
  * internal SQL-standard helper function (covara._auth_api_key_row,
  * covara._auth_session_row).  The planner inlines the helper, so the plan
  * is a plain primary-key index scan; the helper names its table through
- * the extension's schema as bound when the helper was created, so the reads
- * does not name them, nor any schema but covara.  The plan cache replans
- * by itself when the helper or a table changes, including when the
- * extension is dropped and created again.
+ * the extension's schema as bound when the helper was created, so the read
+ * queries below name no table, nor any schema but covara.  The plan cache
+ * replans by itself when the helper or a table changes, including when the
+ * extension is dropped and created again (even in another schema).
  *
  * Recording an API key's use ("lastUsedAt") is a write, done at most once a
  * minute per key.  In READ COMMITTED it runs an UPDATE from a kept plan too:
