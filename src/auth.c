@@ -1,0 +1,424 @@
+/*-------------------------------------------------------------------------
+ *
+ * auth.c
+ *	  The hot read paths of the auth flows: verify_api_key and get_session.
+ *
+ * Each runs one plan, prepared on first use in a backend and kept, over an
+ * internal SQL-standard helper function (covara._auth_api_key_row,
+ * covara._auth_session_row).  The planner inlines the helper, so the plan
+ * is a plain primary-key index scan; the helper names its table through
+ * the extension's schema as bound when the helper was created, so the read
+ * queries below name no table, nor any schema but covara.  The plan cache
+ * replans by itself when the helper or a table changes, including when the
+ * extension is dropped and created again (even in another schema).
+ *
+ * Recording an API key's use ("lastUsedAt") is a write, done at most once a
+ * minute per key.  In READ COMMITTED it runs an UPDATE from a kept plan too:
+ * its text names the table by the schema and name of the very table the
+ * key's row was read from (the look-up returns the row's tableoid), is
+ * re-prepared when that name changes, and the UPDATE also checks the
+ * tableoid.  In REPEATABLE READ it goes through the SQL helper
+ * covara._auth_api_key_record_use, which absorbs serialization failures in
+ * a subtransaction.
+ *
+ * The SQL declarations make both functions SECURITY DEFINER with
+ * search_path pinned; every name in the queries below is schema-qualified
+ * anyway.
+ *
+ * Timestamps: the auth tables hold UTC wall-clock values in timestamp
+ * without time zone.  A timestamptz is stored as microseconds since
+ * 2000-01-01 00:00 UTC, so the transaction start time, taken as a
+ * Timestamp, is exactly (now() AT TIME ZONE 'UTC'), whatever TimeZone is.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "covara.h"
+
+/* An API key's id: 8 random bytes as 16 lowercase hex digits. */
+#define COVARA_API_KEY_ID_LEN		16
+
+/* Longer text is not a key: covara's keys are under 100 bytes. */
+#define COVARA_API_KEY_MAX_LEN		1024
+
+/* "lastUsedAt" is recorded at most this often per key. */
+#define COVARA_LAST_USED_INTERVAL	((int64) 60 * USECS_PER_SEC)
+
+/* A query whose plan is prepared once per backend and kept. */
+typedef struct CovaraAuthPlan
+{
+	const char *query;
+	int			nargs;
+	Oid			argtypes[3];
+	SPIPlanPtr	plan;
+} CovaraAuthPlan;
+
+/* Columns of the API key look-up, in order. */
+enum
+{
+	COVARA_KEY_ID,
+	COVARA_KEY_USER_ID,
+	COVARA_KEY_NAME,
+	COVARA_KEY_SCOPES,
+	COVARA_KEY_EXPIRES_AT,
+	COVARA_KEY_HASH,
+	COVARA_KEY_PREFIX,
+	COVARA_KEY_REVOKED_AT,
+	COVARA_KEY_LAST_USED_AT,
+	COVARA_KEY_TABLE_OID,
+	COVARA_KEY_NCOLS
+};
+
+/* verify_api_key's result columns: the first five of the look-up. */
+#define COVARA_VERIFY_NCOLS		(COVARA_KEY_EXPIRES_AT + 1)
+
+/* get_session's result columns: id, "userId", "createdAt", "expiresAt", data. */
+#define COVARA_SESSION_NCOLS	5
+
+static CovaraAuthPlan covara_api_key_lookup = {
+	"SELECT k.id, k.\"userId\", k.name, k.scopes, k.\"expiresAt\", k.\"keyHash\", "
+	"k.\"keyPrefix\", k.\"revokedAt\", k.\"lastUsedAt\", k.table_oid "
+	"FROM covara._auth_api_key_row($1) k",
+	1, {TEXTOID}, NULL
+};
+
+static CovaraAuthPlan covara_api_key_record_use_sql = {
+	"SELECT covara._auth_api_key_record_use($1, $2)",
+	2, {TEXTOID, TIMESTAMPOID}, NULL
+};
+
+/*
+ * The UPDATE recording an API key's use, for one table (see the file
+ * header); the query text is filled in by covara_api_key_touch_plan.
+ */
+static CovaraAuthPlan covara_api_key_touch = {
+	NULL, 3, {TEXTOID, TIMESTAMPOID, OIDOID}, NULL
+};
+
+static CovaraAuthPlan covara_session_lookup = {
+	"SELECT s.id, s.\"userId\", s.\"createdAt\", s.\"expiresAt\", s.data "
+	"FROM covara._auth_session_row($1) s",
+	1, {TEXTOID}, NULL
+};
+
+PG_FUNCTION_INFO_V1(covara_verify_api_key);
+PG_FUNCTION_INFO_V1(covara_get_session);
+
+/* Return the kept plan of a query, preparing it on first use. */
+static SPIPlanPtr
+covara_auth_plan(CovaraAuthPlan *p)
+{
+	if (p->plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(p->query, p->nargs, p->argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 p->query, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed for \"%s\"", p->query);
+		p->plan = plan;
+	}
+	return p->plan;
+}
+
+/*
+ * Return the kept plan of the UPDATE that records a use in the API key
+ * table relid, (re)preparing it when the table's qualified name is not the
+ * one it was prepared for (the table or its schema was renamed, or the
+ * extension was created again elsewhere).  A table dropped and created
+ * again under the same name is the plan cache's business: it replans.
+ */
+static SPIPlanPtr
+covara_api_key_touch_plan(Oid relid)
+{
+	char	   *nspname = get_namespace_name(get_rel_namespace(relid));
+	char	   *relname = get_rel_name(relid);
+	const char *qualname;
+	char	   *query;
+
+	if (nspname == NULL || relname == NULL)
+		elog(ERROR, "API key table with OID %u does not exist", relid);
+	qualname = quote_qualified_identifier(nspname, relname);
+	query = psprintf("UPDATE %s k SET \"lastUsedAt\" = $2 "
+					 "WHERE k.id IN (SELECT l.id FROM %s l "
+					 "WHERE l.id OPERATOR(pg_catalog.=) $1 "
+					 "AND l.tableoid OPERATOR(pg_catalog.=) $3 "
+					 "AND (l.\"lastUsedAt\" IS NULL OR l.\"lastUsedAt\" OPERATOR(pg_catalog.<=) "
+					 "($2 OPERATOR(pg_catalog.-) '1 minute'::pg_catalog.interval)) "
+					 "FOR NO KEY UPDATE SKIP LOCKED)",
+					 qualname, qualname);
+
+	if (covara_api_key_touch.plan != NULL &&
+		strcmp(covara_api_key_touch.query, query) != 0)
+	{
+		SPI_freeplan(covara_api_key_touch.plan);
+		covara_api_key_touch.plan = NULL;
+	}
+	if (covara_api_key_touch.plan == NULL)
+	{
+		if (covara_api_key_touch.query != NULL)
+			pfree((char *) covara_api_key_touch.query);
+		covara_api_key_touch.query = MemoryContextStrdup(TopMemoryContext, query);
+		covara_auth_plan(&covara_api_key_touch);
+	}
+	pfree(query);
+	return covara_api_key_touch.plan;
+}
+
+/*
+ * Record a use of the API key whose look-up row is cols: in READ COMMITTED
+ * with the kept UPDATE (which cannot fail there: it never waits for a lock
+ * and cannot meet a serialization conflict), in REPEATABLE READ through the
+ * SQL helper that absorbs serialization failures.
+ */
+static void
+covara_api_key_record_use(Datum *cols, Timestamp now)
+{
+	Datum		args[3];
+	int			ret;
+
+	args[0] = cols[COVARA_KEY_ID];
+	args[1] = TimestampGetDatum(now);
+	if (IsolationUsesXactSnapshot())
+	{
+		ret = SPI_execute_plan(covara_auth_plan(&covara_api_key_record_use_sql),
+							   args, NULL, false, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "recording an API key's use failed: %s",
+				 SPI_result_code_string(ret));
+	}
+	else
+	{
+		args[2] = cols[COVARA_KEY_TABLE_OID];
+		ret = SPI_execute_plan(covara_api_key_touch_plan(DatumGetObjectId(args[2])),
+							   args, NULL, false, 0);
+		if (ret != SPI_OK_UPDATE)
+			elog(ERROR, "recording an API key's use failed: %s",
+				 SPI_result_code_string(ret));
+	}
+}
+
+/* A varlena datum brought inline (fetched from TOAST if need be). */
+static inline Datum
+covara_auth_inline(Datum d)
+{
+	return PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
+}
+
+/*
+ * Length of the part of an API key before its first '.' (the "keyPrefix":
+ * "<prefix>_<id>" or "<id>"), or -1 when the text does not have the shape
+ * [<prefix>_]<16 lowercase hex digits>.<secret>.
+ */
+static int
+covara_api_key_head_length(const char *key, int len)
+{
+	const char *dot;
+	const char *id;
+	int			headlen;
+	int			i;
+
+	if (len > COVARA_API_KEY_MAX_LEN)
+		return -1;
+	dot = memchr(key, '.', len);
+	if (dot == NULL)
+		return -1;
+	headlen = dot - key;
+	/* the secret must not be empty */
+	if (headlen + 1 >= len)
+		return -1;
+	/* "<id>" alone, or "<prefix>_<id>" with a non-empty prefix */
+	if (headlen != COVARA_API_KEY_ID_LEN &&
+		(headlen < COVARA_API_KEY_ID_LEN + 2 ||
+		 key[headlen - COVARA_API_KEY_ID_LEN - 1] != '_'))
+		return -1;
+	id = dot - COVARA_API_KEY_ID_LEN;
+	for (i = 0; i < COVARA_API_KEY_ID_LEN; i++)
+	{
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return -1;
+	}
+	return headlen;
+}
+
+/*
+ * Whether a stored key row accepts this key right now: "keyPrefix" equals
+ * the key's head, "keyHash" equals the key's SHA-256 (compared in constant
+ * time), and the key is neither revoked nor expired.
+ */
+static bool
+covara_api_key_accepts(text *key, int headlen, Datum *cols, bool *nulls,
+					   Timestamp now)
+{
+	text	   *prefix;
+	Datum		hash;
+	bool		hash_ok;
+
+	if (nulls[COVARA_KEY_PREFIX] || nulls[COVARA_KEY_HASH])
+		return false;
+	prefix = DatumGetTextPP(cols[COVARA_KEY_PREFIX]);
+	if (VARSIZE_ANY_EXHDR(prefix) != headlen ||
+		memcmp(VARDATA_ANY(prefix), VARDATA_ANY(key), headlen) != 0)
+		return false;
+
+	hash = DirectFunctionCall1(covara_hash_token, PointerGetDatum(key));
+	hash_ok = DatumGetBool(DirectFunctionCall2(covara_token_equals,
+											   cols[COVARA_KEY_HASH], hash));
+	pfree(DatumGetPointer(hash));
+	if (!hash_ok)
+		return false;
+
+	if (!nulls[COVARA_KEY_REVOKED_AT])
+		return false;
+	if (!nulls[COVARA_KEY_EXPIRES_AT] &&
+		DatumGetTimestamp(cols[COVARA_KEY_EXPIRES_AT]) <= now)
+		return false;
+	return true;
+}
+
+/*
+ * Whether verify_api_key should record a use: "lastUsedAt" is unset or at
+ * least a minute old, and the transaction may write without risk to the
+ * caller (not read-only, not on a standby, not SERIALIZABLE, where the
+ * extra write could make the caller's own transaction fail to commit).
+ */
+static bool
+covara_api_key_should_record_use(Datum *cols, bool *nulls, Timestamp now)
+{
+	if (!nulls[COVARA_KEY_LAST_USED_AT] &&
+		DatumGetTimestamp(cols[COVARA_KEY_LAST_USED_AT]) >
+		now - COVARA_LAST_USED_INTERVAL)
+		return false;
+	return !XactReadOnly && !RecoveryInProgress() && !IsolationIsSerializable();
+}
+
+/*
+ * verify_api_key(key text) returns table(id, "userId", name, scopes,
+ * "expiresAt"): one row when the key is known, unexpired and unrevoked,
+ * none otherwise; never an error about the key's content.
+ */
+Datum
+covara_verify_api_key(PG_FUNCTION_ARGS)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			headlen;
+	Datum		args[1];
+	Datum		cols[COVARA_KEY_NCOLS];
+	bool		nulls[COVARA_KEY_NCOLS];
+	Datum		out[COVARA_VERIFY_NCOLS];
+	Timestamp	now;
+	int			ret;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != COVARA_VERIFY_NCOLS)
+		elog(ERROR, "verify_api_key must return %d columns", COVARA_VERIFY_NCOLS);
+
+	headlen = covara_api_key_head_length(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+	if (headlen < 0)
+		return (Datum) 0;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	args[0] = PointerGetDatum(cstring_to_text_with_len(VARDATA_ANY(key) + headlen -
+													   COVARA_API_KEY_ID_LEN,
+													   COVARA_API_KEY_ID_LEN));
+	ret = SPI_execute_plan(covara_auth_plan(&covara_api_key_lookup), args, NULL,
+						   false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "API key look-up failed: %s", SPI_result_code_string(ret));
+
+	if (SPI_processed == 1)
+	{
+		if (SPI_tuptable->tupdesc->natts != COVARA_KEY_NCOLS)
+			elog(ERROR, "API key look-up returned %d columns, expected %d",
+				 SPI_tuptable->tupdesc->natts, COVARA_KEY_NCOLS);
+		heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, cols, nulls);
+
+		/* see the file header: this is (now() AT TIME ZONE 'UTC') */
+		now = (Timestamp) GetCurrentTransactionStartTimestamp();
+
+		if (covara_api_key_accepts(key, headlen, cols, nulls, now))
+		{
+			for (i = 0; i < COVARA_VERIFY_NCOLS; i++)
+			{
+				out[i] = cols[i];
+				if (!nulls[i] && TupleDescAttr(SPI_tuptable->tupdesc, i)->attlen == -1)
+					out[i] = covara_auth_inline(cols[i]);
+			}
+			/* copies the row into the result, which outlives SPI */
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls);
+
+			if (covara_api_key_should_record_use(cols, nulls, now))
+				covara_api_key_record_use(cols, now);
+		}
+	}
+
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * get_session(id text) returns table(id, "userId", "createdAt",
+ * "expiresAt", data): the session while it has not expired.
+ */
+Datum
+covara_get_session(PG_FUNCTION_ARGS)
+{
+	text	   *id = PG_GETARG_TEXT_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		args[1];
+	Datum		cols[COVARA_SESSION_NCOLS];
+	bool		nulls[COVARA_SESSION_NCOLS];
+	uint64		row;
+	int			ret;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != COVARA_SESSION_NCOLS)
+		elog(ERROR, "get_session must return %d columns", COVARA_SESSION_NCOLS);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	args[0] = PointerGetDatum(id);
+	/* read-only: a STABLE function sees the caller's snapshot */
+	ret = SPI_execute_plan(covara_auth_plan(&covara_session_lookup), args, NULL,
+						   true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "session look-up failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0 && SPI_tuptable->tupdesc->natts != COVARA_SESSION_NCOLS)
+		elog(ERROR, "session look-up returned %d columns, expected %d",
+			 SPI_tuptable->tupdesc->natts, COVARA_SESSION_NCOLS);
+
+	for (row = 0; row < SPI_processed; row++)
+	{
+		heap_deform_tuple(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, cols, nulls);
+		for (i = 0; i < COVARA_SESSION_NCOLS; i++)
+		{
+			if (!nulls[i] && TupleDescAttr(SPI_tuptable->tupdesc, i)->attlen == -1)
+				cols[i] = covara_auth_inline(cols[i]);
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, cols, nulls);
+	}
+
+	SPI_finish();
+	return (Datum) 0;
+}
