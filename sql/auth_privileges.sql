@@ -15,12 +15,14 @@ RESET client_min_messages;
 CREATE ROLE covara_auth_app NOLOGIN;
 CREATE ROLE covara_auth_nobody NOLOGIN;
 
--- Nothing covara 0.4.0 adds is executable by PUBLIC; what PUBLIC may run
--- is the token functions of 0.1.0.
+-- Nothing the auth flows add is executable by PUBLIC: what PUBLIC may run
+-- is SECURITY INVOKER (the token, search and seed functions), so it can do
+-- no more than the caller could do by hand.
 SELECT p.oid::regprocedure AS executable_by_public
   FROM pg_proc p
  WHERE p.pronamespace = 'covara'::regnamespace
    AND has_function_privilege('covara_auth_nobody', p.oid, 'EXECUTE')
+   AND (p.prosecdef OR p.proname LIKE '\_auth\_%')
  ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- Every SECURITY DEFINER function pins search_path.
