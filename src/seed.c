@@ -50,6 +50,7 @@
 #include "mb/pg_wchar.h"
 #include "nodes/params.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -138,6 +139,7 @@ static void
 covara_seed_open(CovaraSeedTarget *t, Oid relid, const char *what)
 {
 	char		relkind = get_rel_relkind(relid);
+	AclResult	aclresult;
 
 	if (relkind == '\0')
 		ereport(ERROR,
@@ -149,6 +151,18 @@ covara_seed_open(CovaraSeedTarget *t, Oid relid, const char *what)
 				 errmsg("\"%s\" is not a table", get_rel_name(relid)),
 				 errdetail_relkind_not_supported(relkind),
 				 errhint("covara.seed inserts into ordinary and partitioned tables only.")));
+
+	/*
+	 * Like LOCK TABLE, take no lock on a table the caller may not insert into
+	 * (in any column): without this, seeding an empty array would lock any
+	 * table without a single privilege check.
+	 */
+	aclresult = pg_class_aclcheck(relid, GetUserId(), ACL_INSERT);
+	if (aclresult != ACLCHECK_OK &&
+		pg_attribute_aclcheck_all(relid, GetUserId(), ACL_INSERT,
+								  ACLMASK_ANY) != ACLCHECK_OK)
+		aclcheck_error(aclresult, get_relkind_objtype(relkind),
+					   get_rel_name(relid));
 
 	t->relid = relid;
 	t->rel = relation_open(relid, RowExclusiveLock);
@@ -960,6 +974,7 @@ covara_seed_plan(PG_FUNCTION_ARGS)
 	CovaraSeedTarget *targets;
 	int			ntargets = 0;
 	int		   *order;
+	CovaraSeedTarget *ordered;
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
@@ -1037,25 +1052,28 @@ covara_seed_plan(PG_FUNCTION_ARGS)
 		covara_seed_prepare(t, t->rows);
 	}
 
+	/*
+	 * The seeding order, allocated before SPI_connect: SPI_finish frees
+	 * everything palloc'd while connected, and the rows are read afterwards.
+	 */
+	ordered = palloc(sizeof(CovaraSeedTarget) * Max(ntargets, 1));
+	for (i = 0; i < ntargets; i++)
+		ordered[i] = targets[order[i]];
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "covara.seed: SPI_connect failed");
+	covara_seed_run(ordered, ntargets);
+	SPI_finish();
+
+	for (i = 0; i < ntargets; i++)
 	{
-		CovaraSeedTarget *ordered = palloc(sizeof(CovaraSeedTarget) * Max(ntargets, 1));
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
 
-		for (i = 0; i < ntargets; i++)
-			ordered[i] = targets[order[i]];
-		covara_seed_run(ordered, ntargets);
-		SPI_finish();
-		for (i = 0; i < ntargets; i++)
-		{
-			Datum		values[2];
-			bool		nulls[2] = {false, false};
-
-			values[0] = CStringGetTextDatum(ordered[i].display);
-			values[1] = Int64GetDatum((int64) ordered[i].inserted);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			relation_close(ordered[i].rel, NoLock);
-		}
+		values[0] = CStringGetTextDatum(ordered[i].display);
+		values[1] = Int64GetDatum((int64) ordered[i].inserted);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		relation_close(ordered[i].rel, NoLock);
 	}
 	return (Datum) 0;
 }

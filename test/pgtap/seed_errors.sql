@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION covara;
-SELECT plan(47);
+SELECT plan(52);
 
 CREATE TABLE seed_t (
 	id integer PRIMARY KEY,
@@ -206,6 +206,38 @@ SELECT is(covara.seed('seed_t', '[{"id": 50, "name": "fifty"}]'), 1::bigint,
 RESET search_path;
 SELECT results_eq($$SELECT name FROM seed_t WHERE id = 50$$, $$VALUES ('fifty'::text)$$,
 	'the real conversion was used');
+
+-- no lock without a privilege: seeding nothing into a table the caller may
+-- not insert into is refused, as LOCK TABLE would be
+CREATE TABLE seed_secret (id int PRIMARY KEY);
+CREATE ROLE seed_tap_nobody;
+SET LOCAL ROLE seed_tap_nobody;
+SELECT throws_ok($$SELECT covara.seed('seed_secret', '[]')$$,
+	'42501', 'permission denied for table seed_secret',
+	'an empty seed of a table without INSERT is refused');
+SELECT throws_ok($$SELECT * FROM covara.seed('{"seed_secret": []}')$$,
+	'42501', 'permission denied for table seed_secret',
+	'... in a plan too');
+RESET ROLE;
+SELECT is_empty($$SELECT l.mode FROM pg_locks l WHERE l.relation = 'seed_secret'::regclass
+                    AND l.pid = pg_backend_pid() AND l.mode = 'RowExclusiveLock'$$,
+	'and no lock was taken on it');
+
+-- a plan of many tables reports every table's count (the result outlives
+-- the SPI connection that seeded them)
+DO $$
+BEGIN
+	FOR i IN 1..300 LOOP
+		EXECUTE format('CREATE TABLE seed_many_%s (id int PRIMARY KEY)', i);
+	END LOOP;
+END $$;
+CREATE TEMP TABLE seed_many_plan AS
+	SELECT jsonb_object_agg('seed_many_' || i, '[{"id": 1}]'::jsonb) AS plan FROM generate_series(1, 300) i;
+SELECT results_eq($$SELECT count(*)::int, sum(inserted)::int, min(inserted)::int, max(inserted)::int
+                      FROM covara.seed((SELECT plan FROM seed_many_plan))$$,
+	$$VALUES (300, 300, 1, 1)$$, 'a plan of 300 tables: one row inserted into each');
+SELECT results_eq($$SELECT count(*)::int, sum(inserted)::int FROM covara.seed((SELECT plan FROM seed_many_plan))$$,
+	$$VALUES (300, 0)$$, 'and none on the repeat');
 
 SELECT * FROM finish();
 ROLLBACK;
