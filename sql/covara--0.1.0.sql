@@ -136,15 +136,26 @@ BEGIN
 
 		-- what kind of relation, and who may hand it over
 		SELECT c.relkind, c.relowner, c.relispartition, c.relrowsecurity,
-			   c.relforcerowsecurity, c.relhasrules
-		  INTO r FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) old_rel;
+			   c.relforcerowsecurity, c.relhasrules, c.relpersistence,
+			   a.amname
+		  INTO r FROM pg_catalog.pg_class c
+		  LEFT JOIN pg_catalog.pg_am a ON a.oid OPERATOR(pg_catalog.=) c.relam
+		 WHERE c.oid OPERATOR(pg_catalog.=) old_rel;
 		IF r.relkind OPERATOR(pg_catalog.<>) 'r' OR r.relispartition THEN
 			RAISE EXCEPTION 'cannot adopt existing table %.%: it differs from covara''s definition',
 				pg_catalog.quote_ident(ext_nspname), pg_catalog.quote_ident(tbl)
 				USING ERRCODE = 'object_not_in_prerequisite_state',
-					  DETAIL = pg_catalog.format('it is not a plain table (relkind %s%s)', r.relkind,
+					  DETAIL = pg_catalog.format('It is not a plain table (relkind %s%s).', r.relkind,
 									CASE WHEN r.relispartition THEN ', a partition' ELSE '' END),
 					  HINT = 'Rename it out of the way and try again.';
+		END IF;
+		IF r.relpersistence OPERATOR(pg_catalog.<>) 'p' THEN
+			problems := problems OPERATOR(pg_catalog.||)
+				'it is not a permanent (logged) table'::pg_catalog.text;
+		END IF;
+		IF r.amname OPERATOR(pg_catalog.<>) 'heap' THEN
+			problems := problems OPERATOR(pg_catalog.||)
+				pg_catalog.format('it uses table access method %s, not heap', r.amname);
 		END IF;
 		IF NOT pg_catalog.pg_has_role(r.relowner, 'USAGE') THEN
 			RAISE EXCEPTION 'cannot adopt table %.%: it is owned by role %, whose privileges you do not have',
@@ -268,7 +279,19 @@ BEGIN
 				'it has more indexes than covara''s table'::pg_catalog.text;
 		END IF;
 
-		-- behaviour attached to the table
+		/*
+		 * Behaviour attached to the table.  Extended statistics count too:
+		 * ANALYZE evaluates their expressions as the table's owner, which the
+		 * adopted table's owner becomes.
+		 */
+		FOR s IN
+			SELECT x.stxname FROM pg_catalog.pg_statistic_ext x
+			 WHERE x.stxrelid OPERATOR(pg_catalog.=) old_rel
+			 ORDER BY x.stxname
+		LOOP
+			problems := problems OPERATOR(pg_catalog.||)
+				pg_catalog.format('statistics object %s is not part of covara''s table', pg_catalog.quote_ident(s.stxname));
+		END LOOP;
 		FOR s IN
 			SELECT t.tgname FROM pg_catalog.pg_trigger t
 			 WHERE t.tgrelid OPERATOR(pg_catalog.=) old_rel AND NOT t.tgisinternal
@@ -290,7 +313,10 @@ BEGIN
 			RAISE EXCEPTION 'cannot adopt existing table %.%: it differs from covara''s definition',
 				pg_catalog.quote_ident(ext_nspname), pg_catalog.quote_ident(tbl)
 				USING ERRCODE = 'object_not_in_prerequisite_state',
-					  DETAIL = pg_catalog.array_to_string(problems, E';\n'),
+					  DETAIL = (SELECT pg_catalog.string_agg(pg_catalog.upper(pg_catalog.left(p.t, 1))
+											 OPERATOR(pg_catalog.||) pg_catalog.substr(p.t, 2)
+											 OPERATOR(pg_catalog.||) '.', E'\n' ORDER BY p.n)
+								  FROM pg_catalog.unnest(problems) WITH ORDINALITY AS p(t, n)),
 					  HINT = 'CREATE EXTENSION covara adopts tables made by covara''s start-up migrator only when their shape matches the contract. Fix the differences, or rename the table out of the way, and try again.';
 		END IF;
 	END LOOP;

@@ -5,7 +5,7 @@
 -- ones drizzle-kit expects, and makes the tables the extension's.
 BEGIN;
 CREATE EXTENSION pgtap;
-SELECT plan(51);
+SELECT plan(54);
 
 SET LOCAL TimeZone = 'Pacific/Kiritimati';
 CREATE ROLE covara_test_app;
@@ -67,63 +67,73 @@ $$;
 -- Each difference is refused with a message naming it; nothing changes.
 SAVEPOINT shape;
 ALTER TABLE auth_sessions DROP COLUMN data;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\ncolumn data is missing',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nColumn data is missing.',
           'a missing column is refused and named');
 SELECT ok(pg_temp.untouched(), '... and nothing changed');
 ROLLBACK TO shape;
 ALTER TABLE auth_api_keys ALTER COLUMN scopes TYPE text;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\ncolumn scopes has type text, expected jsonb',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\nColumn scopes has type text, expected jsonb.',
           'a retyped column is refused and named');
 SELECT ok(pg_temp.untouched(), '... and nothing changed');
 ROLLBACK TO shape;
 ALTER TABLE auth_accounts ALTER COLUMN type DROP NOT NULL;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_accounts: it differs from covara''s definition\ncolumn type is nullable, expected NOT NULL',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_accounts: it differs from covara''s definition\nColumn type is nullable, expected NOT NULL.',
           'a nullable column that should be NOT NULL is refused');
 ROLLBACK TO shape;
 ALTER TABLE auth_verification_tokens ADD COLUMN note text;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_verification_tokens: it differs from covara''s definition\ncolumn note is not part of covara''s table',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_verification_tokens: it differs from covara''s definition\nColumn note is not part of covara''s table.',
           'an extra column is refused');
 ROLLBACK TO shape;
 ALTER TABLE auth_sessions ALTER COLUMN "createdAt" SET DEFAULT now();
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\ncolumn "createdAt" has a default, identity or generation expression',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nColumn "createdAt" has a default, identity or generation expression.',
           'a column default is refused');
 ROLLBACK TO shape;
 CREATE INDEX sessions_data_idx ON auth_sessions (data);
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nindex sessions_data_idx is not part of covara''s table',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nIndex sessions_data_idx is not part of covara''s table.',
           'an extra index is refused');
 ROLLBACK TO shape;
 CREATE INDEX dup_prefix_idx ON auth_api_keys ("keyPrefix");
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\nit has more indexes than covara''s table',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\nIt has more indexes than covara''s table.',
           'a duplicate of a contract index is refused');
 ROLLBACK TO shape;
 DROP INDEX auth_session_expiresat_idx;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nindex "auth_session_expiresAt_idx" is missing (USING btree ("expiresAt"))',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nIndex "auth_session_expiresAt_idx" is missing (USING btree ("expiresAt")).',
           'a missing index is refused');
 ROLLBACK TO shape;
 ALTER TABLE auth_api_keys ADD CONSTRAINT name_not_empty CHECK (name <> '');
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\nconstraint name_not_empty is not part of covara''s table',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\nConstraint name_not_empty is not part of covara''s table.',
           'an extra constraint is refused');
 ROLLBACK TO shape;
 CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
 CREATE TRIGGER sneaky BEFORE INSERT ON auth_api_keys FOR EACH ROW EXECUTE FUNCTION public.touch();
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\ntrigger sneaky is not part of covara''s table',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\nTrigger sneaky is not part of covara''s table.',
           'a trigger is refused');
 ROLLBACK TO shape;
 CREATE RULE no_delete AS ON DELETE TO auth_sessions DO INSTEAD NOTHING;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nrule no_delete is not part of covara''s table',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nRule no_delete is not part of covara''s table.',
           'a rule is refused');
 ROLLBACK TO shape;
 ALTER TABLE auth_accounts ENABLE ROW LEVEL SECURITY;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_accounts: it differs from covara''s definition\nit has row-level security enabled or policies defined',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_accounts: it differs from covara''s definition\nIt has row-level security enabled or policies defined.',
           'row-level security is refused');
 ROLLBACK TO shape;
 ALTER TABLE auth_sessions ALTER COLUMN "userId" TYPE varchar(64), ADD COLUMN extra int;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\ncolumn extra is not part of covara''s table;\ncolumn "userId" has type character varying(64), expected text',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nColumn extra is not part of covara''s table.\nColumn "userId" has type character varying(64), expected text.',
           'every difference of a table is listed');
+ROLLBACK TO shape;
+CREATE STATISTICS sessions_stats ON "userId", "expiresAt" FROM auth_sessions;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nStatistics object sessions_stats is not part of covara''s table.',
+          'an extended statistics object is refused (ANALYZE would run its expressions as the new owner)');
+ROLLBACK TO shape;
+ALTER TABLE auth_api_keys SET UNLOGGED;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_api_keys: it differs from covara''s definition\nIt is not a permanent (logged) table.',
+          'an unlogged table is refused');
+ROLLBACK TO shape;
+SELECT ok(pg_temp.untouched(), '... and nothing changed');
 ROLLBACK TO shape;
 ALTER TABLE auth_verification_tokens RENAME TO old_tokens;
 CREATE VIEW auth_verification_tokens AS SELECT * FROM old_tokens;
-SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_verification_tokens: it differs from covara''s definition\nit is not a plain table (relkind v)',
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_verification_tokens: it differs from covara''s definition\nIt is not a plain table (relkind v).',
           'a view in a table''s place is refused');
 ROLLBACK TO shape;
 SELECT ok(pg_temp.untouched(), 'after all refusals nothing of covara exists');
