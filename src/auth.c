@@ -44,6 +44,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -421,4 +422,65 @@ covara_get_session(PG_FUNCTION_ARGS)
 
 	SPI_finish();
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(covara_auth_token_clear);
+
+/*
+ * _auth_token_clear(identifier): delete every verification token of an
+ * identifier, including tokens committed after this transaction's snapshot.
+ *
+ * issue_verification_token serializes issues per identifier with an
+ * advisory lock, then deletes the earlier tokens.  In READ COMMITTED the
+ * delete sees what the previous holder of the lock committed; in
+ * REPEATABLE READ or SERIALIZABLE the transaction's snapshot may predate
+ * that commit.  So the delete runs, as PostgreSQL's foreign-key checks do,
+ * with the latest snapshot and the transaction snapshot as a cross-check:
+ * a token the transaction cannot see raises a serialization failure
+ * (40001), and the caller retries, instead of leaving two live tokens.
+ */
+Datum
+covara_auth_token_clear(PG_FUNCTION_ARGS)
+{
+	text	   *identifier = PG_GETARG_TEXT_PP(0);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	Oid			nsp;
+	bool		isnull;
+	char	   *query;
+	SPIPlanPtr	plan;
+	Snapshot	crosscheck = InvalidSnapshot;
+	int			ret;
+	uint64		deleted;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "covara: SPI_connect failed");
+
+	/* the tables live in the extension's schema */
+	ret = SPI_execute("SELECT e.extnamespace FROM pg_catalog.pg_extension e"
+					  " WHERE e.extname OPERATOR(pg_catalog.=) 'covara'", true, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "covara: extension covara is not installed");
+	nsp = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull));
+	query = psprintf("DELETE FROM %s t WHERE t.identifier OPERATOR(pg_catalog.=) $1",
+					 quote_qualified_identifier(get_namespace_name(nsp),
+												"auth_verification_tokens"));
+	plan = SPI_prepare(query, 1, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "covara: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+
+	values[0] = PointerGetDatum(identifier);
+	CommandCounterIncrement();	/* see this transaction's own work */
+	if (IsolationUsesXactSnapshot())
+		crosscheck = GetTransactionSnapshot();
+	ret = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
+							   crosscheck, false, true, 0);
+	if (ret != SPI_OK_DELETE)
+		elog(ERROR, "covara: deleting verification tokens failed: %s",
+			 SPI_result_code_string(ret));
+	deleted = SPI_processed;
+	SPI_finish();
+
+	PG_RETURN_INT64((int64) deleted);
 }
