@@ -11,13 +11,12 @@
  *
  *	 INSERT INTO t (k1, k2) SELECT r.k1, r.k2
  *	   FROM pg_catalog.unnest($2) AS i(n),
- *			LATERAL pg_catalog.jsonb_populate_record(NULL::t, $1 -> i.n) AS r
+ *			LATERAL pg_catalog.jsonb_to_record($1 -> i.n) AS r(k1 type1, k2 type2)
  *	   ON CONFLICT DO NOTHING
  *
  * where $1 is the caller's array, read in place, and $2 the positions of
  * the group's rows.  Values convert exactly as PostgreSQL's json-to-record
- * conversion does (jsonb_populate_record and jsonb_populate_recordset share
- * it); streaming the rows one by one into the INSERT measures at least as
+ * conversion does (jsonb_to_record and jsonb_populate_recordset share it); streaming the rows one by one into the INSERT measures at least as
  * fast as the usual jsonb_populate_recordset, which first materializes all
  * of them in a tuplestore (see test/bench/seed.sh).  Groups run
  * in the order of their first row and keep the order of their rows, so
@@ -78,6 +77,8 @@ typedef struct CovaraSeedGroup
 	int			nrows;
 	int		   *rows;			/* 0-based positions of its rows, in order */
 	bool		override;		/* names a GENERATED ALWAYS identity column */
+	char	  **keytypes;		/* each key's column type, schema-qualified */
+	char	   *coldefs;		/* "k1" type1, ...: the record its rows form */
 	char	   *sql;			/* the INSERT that seeds the group */
 } CovaraSeedGroup;
 
@@ -96,7 +97,6 @@ typedef struct CovaraSeedTarget
 	CovaraSeedGroup *groups;
 	int		   *buckets;		/* key-set hash table: first group, or -1 */
 	int			nbuckets;
-	char	   *rowtype;		/* schema-qualified row type name */
 	uint64		inserted;
 } CovaraSeedTarget;
 
@@ -169,7 +169,6 @@ covara_seed_open(CovaraSeedTarget *t, Oid relid, const char *what)
 	t->display = DatumGetCString(DirectFunctionCall1(regclassout,
 													 ObjectIdGetDatum(relid)));
 	t->what = pstrdup(what);
-	t->rowtype = format_type_be_qualified(t->rel->rd_rel->reltype);
 }
 
 /* The key-set hash of an object's keys. */
@@ -268,10 +267,13 @@ covara_seed_check_group(CovaraSeedTarget *t, CovaraSeedGroup *g)
 	const char *relname = RelationGetRelationName(t->rel);
 	StringInfoData cols;
 	StringInfoData sel;
+	StringInfoData defs;
 	int			k;
 
 	initStringInfo(&cols);
 	initStringInfo(&sel);
+	initStringInfo(&defs);
+	g->keytypes = palloc(sizeof(char *) * Max(g->nkeys, 1));
 	for (k = 0; k < g->nkeys; k++)
 	{
 		Form_pg_attribute found = NULL;
@@ -317,25 +319,37 @@ covara_seed_check_group(CovaraSeedTarget *t, CovaraSeedGroup *g)
 		appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "", quote_identifier(key));
 		appendStringInfo(&sel, "%scovara_r.%s", k > 0 ? ", " : "",
 						 quote_identifier(key));
+		g->keytypes[k] = format_type_extended(found->atttypid, found->atttypmod,
+											  FORMAT_TYPE_TYPEMOD_GIVEN |
+											  FORMAT_TYPE_FORCE_QUALIFY);
+		appendStringInfo(&defs, "%s%s %s", k > 0 ? ", " : "",
+						 quote_identifier(key), g->keytypes[k]);
 		pfree(key);
 	}
+	g->coldefs = defs.data;
 
 	/*
 	 * The group's rows are read from the array by position ($2), each
-	 * converted by jsonb_populate_record: the same conversion as
-	 * jsonb_populate_recordset's, streamed row by row into the INSERT rather
-	 * than materialized in a tuplestore first.
+	 * converted by jsonb_to_record into a record of the group's columns only
+	 * (the json-to-record conversion of jsonb_populate_recordset, streamed
+	 * row by row into the INSERT rather than materialized in a tuplestore
+	 * first).  Only the group's columns: a column the rows leave out is not
+	 * converted from a missing value at all, so a NOT NULL domain with a
+	 * default gets its default.  A group of empty objects inserts defaults.
 	 */
-	g->sql = psprintf("INSERT INTO %s%s%s%s%s SELECT %s%sFROM pg_catalog.unnest($2) AS covara_i(n), "
-					  "LATERAL pg_catalog.jsonb_populate_record(NULL::%s, "
-					  "$1 OPERATOR(pg_catalog.->) covara_i.n) AS covara_r "
-					  "ON CONFLICT DO NOTHING",
-					  quote_qualified_identifier(get_namespace_name(RelationGetNamespace(t->rel)),
-												 relname),
-					  g->nkeys > 0 ? " (" : "", cols.data, g->nkeys > 0 ? ")" : "",
-					  g->override ? " OVERRIDING SYSTEM VALUE" : "",
-					  sel.data, g->nkeys > 0 ? " " : "",
-					  t->rowtype);
+	if (g->nkeys > 0)
+		g->sql = psprintf("INSERT INTO %s (%s)%s SELECT %s FROM pg_catalog.unnest($2) AS covara_i(n), "
+						  "LATERAL pg_catalog.jsonb_to_record($1 OPERATOR(pg_catalog.->) covara_i.n) "
+						  "AS covara_r(%s) ON CONFLICT DO NOTHING",
+						  quote_qualified_identifier(get_namespace_name(RelationGetNamespace(t->rel)),
+													 relname),
+						  cols.data, g->override ? " OVERRIDING SYSTEM VALUE" : "",
+						  sel.data, g->coldefs);
+	else
+		g->sql = psprintf("INSERT INTO %s SELECT FROM pg_catalog.unnest($2) AS covara_i(n) "
+						  "ON CONFLICT DO NOTHING",
+						  quote_qualified_identifier(get_namespace_name(RelationGetNamespace(t->rel)),
+													 relname));
 }
 
 /* Add a group for a key set first seen at element pos; returns its index. */
@@ -622,10 +636,13 @@ covara_seed_probe_rows(CovaraSeedTarget *t, CovaraSeedGroup *g, int lo, int hi)
 	char	   *sql;
 	ErrorData  *edata;
 
+	/* a group of empty objects converts nothing */
+	if (g->nkeys == 0)
+		return NULL;
 	sql = psprintf("SELECT FROM pg_catalog.unnest($2) AS covara_i(n), "
-				   "LATERAL pg_catalog.jsonb_populate_record(NULL::%s, "
-				   "$1 OPERATOR(pg_catalog.->) covara_i.n) AS covara_r",
-				   t->rowtype);
+				   "LATERAL pg_catalog.jsonb_to_record($1 OPERATOR(pg_catalog.->) covara_i.n) "
+				   "AS covara_r(%s)",
+				   g->coldefs);
 	values[0] = PointerGetDatum(t->rows);
 	values[1] = covara_seed_positions(g->rows, lo, hi);
 	edata = covara_seed_probe(sql, 2, types, values);
@@ -705,10 +722,9 @@ covara_seed_diagnose(CovaraSeedTarget *t, CovaraSeedGroup *g)
 		char	   *sql;
 		ErrorData  *e;
 
-		sql = psprintf("SELECT FROM pg_catalog.jsonb_populate_record(NULL::%s, "
-					   "pg_catalog.jsonb_build_object($3, "
-					   "($1 OPERATOR(pg_catalog.->) $2) OPERATOR(pg_catalog.->) $3))",
-					   t->rowtype);
+		sql = psprintf("SELECT FROM pg_catalog.jsonb_to_record(pg_catalog.jsonb_build_object($3, "
+					   "($1 OPERATOR(pg_catalog.->) $2) OPERATOR(pg_catalog.->) $3)) AS covara_r(%s %s)",
+					   quote_identifier(key), g->keytypes[k]);
 		values[0] = PointerGetDatum(t->rows);
 		values[1] = Int32GetDatum(pos);
 		values[2] = CStringGetTextDatum(key);

@@ -3,7 +3,7 @@
 BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION covara;
-SELECT plan(52);
+SELECT plan(55);
 
 CREATE TABLE seed_t (
 	id integer PRIMARY KEY,
@@ -238,6 +238,18 @@ SELECT results_eq($$SELECT count(*)::int, sum(inserted)::int, min(inserted)::int
 	$$VALUES (300, 300, 1, 1)$$, 'a plan of 300 tables: one row inserted into each');
 SELECT results_eq($$SELECT count(*)::int, sum(inserted)::int FROM covara.seed((SELECT plan FROM seed_many_plan))$$,
 	$$VALUES (300, 0)$$, 'and none on the repeat');
+
+-- a column left out takes its default even when its type is a NOT NULL
+-- domain (no NULL is ever converted for it)
+CREATE DOMAIN seed_nn_text AS text NOT NULL;
+CREATE TABLE seed_dom (id int PRIMARY KEY, status seed_nn_text DEFAULT 'new');
+SELECT is(covara.seed('seed_dom', '[{"id": 1}, {"id": 2, "status": "done"}]'), 2::bigint,
+	'a NOT NULL domain column left out takes its default');
+SELECT results_eq($$SELECT id, status::text FROM seed_dom ORDER BY id$$,
+	$$VALUES (1, 'new'), (2, 'done')$$, '... and the given value otherwise');
+SELECT throws_ok($$SELECT covara.seed('seed_dom', '[{"id": 3, "status": null}]')$$,
+	'23502', 'domain seed_nn_text does not allow null values',
+	'an explicit null for it is still refused');
 
 SELECT * FROM finish();
 ROLLBACK;
