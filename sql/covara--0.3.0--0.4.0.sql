@@ -40,7 +40,7 @@
 -- Reject a missing or non-positive interval with a clear error.
 CREATE FUNCTION covara._auth_check_ttl(ttl pg_catalog.interval)
 RETURNS pg_catalog.void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $covara$
 BEGIN
 	IF ttl IS NULL OR ttl OPERATOR(pg_catalog.<=) '0'::pg_catalog.interval THEN

@@ -82,7 +82,7 @@ covara_pool_lookup(text *driver)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown driver \"%s\"", name),
-			 errdetail("Known drivers: %s.", known.data)));
+			 errhint("Known drivers are %s.", known.data)));
 	return NULL;				/* keep the compiler quiet */
 }
 
@@ -171,8 +171,8 @@ covara_recommended_pool_config_capped(PG_FUNCTION_ARGS)
 	if (instances < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("instances must be at least 1"),
-				 errdetail("Got %d.", instances)));
+				 errmsg("instances must be at least 1, not %d", instances),
+				 errhint("Pass the number of application processes that share this server.")));
 
 	initStringInfo(&notes);
 	appendStringInfoString(&notes, d->notes);

@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "sha256.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -49,6 +51,9 @@ static const uint32 covara_sha256_iv[8] = {
 };
 
 #define COVARA_ROTR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
+
+/* Blocks hashed between checks for query cancel: 1 MB. */
+#define COVARA_SHA256_BLOCKS_PER_CHECK	16384
 
 /* Read a big-endian 32-bit word. */
 static inline uint32
@@ -364,12 +369,18 @@ covara_sha256_update(CovaraSha256Ctx *ctx, const uint8 *data, size_t len)
 		ctx->buflen = 0;
 	}
 
+	/* whole blocks straight from the input, a megabyte at a time */
 	nblocks = len / COVARA_SHA256_BLOCK_LENGTH;
-	if (nblocks > 0)
+	while (nblocks > 0)
 	{
-		covara_sha256_blocks(ctx->state, data, nblocks);
-		data += nblocks * COVARA_SHA256_BLOCK_LENGTH;
-		len -= nblocks * COVARA_SHA256_BLOCK_LENGTH;
+		size_t		n = Min(nblocks, COVARA_SHA256_BLOCKS_PER_CHECK);
+
+		covara_sha256_blocks(ctx->state, data, n);
+		data += n * COVARA_SHA256_BLOCK_LENGTH;
+		len -= n * COVARA_SHA256_BLOCK_LENGTH;
+		nblocks -= n;
+		if (nblocks > 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 
 	if (len > 0)
@@ -402,6 +413,7 @@ covara_sha256_final(CovaraSha256Ctx *ctx,
 
 	for (i = 0; i < 8; i++)
 		covara_store_be32(digest + 4 * i, ctx->state[i]);
+	explicit_bzero(tail, sizeof(tail));
 	explicit_bzero(ctx, sizeof(*ctx));
 }
 

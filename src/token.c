@@ -15,6 +15,7 @@
 
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "port.h"
 #include "utils/builtins.h"
 
@@ -291,8 +292,8 @@ covara_generate_token(PG_FUNCTION_ARGS)
 	if (nbytes < COVARA_TOKEN_MIN_BYTES || nbytes > COVARA_TOKEN_MAX_BYTES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("token length %d is out of range", nbytes),
-				 errhint("The number of random bytes must be between %d and %d.",
+				 errmsg("number of random bytes %d is out of range", nbytes),
+				 errhint("nbytes must be between %d and %d.",
 						 COVARA_TOKEN_MIN_BYTES, COVARA_TOKEN_MAX_BYTES)));
 
 	covara_random_bytes(buf, nbytes);
@@ -329,6 +330,9 @@ covara_token_equals(PG_FUNCTION_ARGS)
 		uint8		cb = (i < lb) ? pb[i] : 0;
 
 		diff |= (uint32) (ca ^ cb);
+		/* at fixed offsets, so the timing still depends on length only */
+		if ((i & 0xFFFFF) == 0xFFFFF)
+			CHECK_FOR_INTERRUPTS();
 	}
 
 	PG_FREE_IF_COPY(a, 0);

@@ -211,9 +211,9 @@ SELECT is(
 SELECT throws_ok('SELECT covara.hash_token(''abc'', ''base32'')', '22023',
                  'unrecognized token encoding "base32"', 'an unknown encoding is 22023');
 SELECT throws_ok('SELECT covara.generate_token(0)', '22023',
-                 'token length 0 is out of range', 'nbytes below 1 is 22023');
+                 'number of random bytes 0 is out of range', 'nbytes below 1 is 22023');
 SELECT throws_ok('SELECT covara.generate_token(1025)', '22023',
-                 'token length 1025 is out of range', 'nbytes above 1024 is 22023');
+                 'number of random bytes 1025 is out of range', 'nbytes above 1024 is 22023');
 
 SELECT * FROM finish();
 ROLLBACK;
