@@ -52,10 +52,24 @@ DB=covara_bench_search
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 q() { covara_psql -d "$DB" "$@"; }
 
-# Milliseconds one statement takes (psql's \timing, server round trip).
+# "wall cpu": the milliseconds one statement takes (psql's \\timing, server
+# round trip) and the CPU time its backend used meanwhile (from
+# /proc/<pid>/stat; the cluster runs on this machine).  CPU time leaves out
+# the time spent waiting for a CPU or the disk that other work on a shared
+# machine takes.
+HZ=$(getconf CLK_TCK)
 timed() {
 	q -c 'CHECKPOINT' >/dev/null
-	q -c '\timing on' -c "$1" | awk '/^Time: / { print $2 }' | tail -1
+	q -v stmt="$1" <<'SQL' | awk -v hz="$HZ" '/^Time: / { w = $2 } /^cpu / { c = ($3 - $2) * 1000 / hz } END { print w, c }'
+SELECT pg_backend_pid() AS pid \gset
+\setenv COVARA_BENCH_PID :pid
+\set cpu0 `awk '{ print $14 + $15 }' /proc/$COVARA_BENCH_PID/stat`
+\timing on
+:stmt ;
+\timing off
+\set cpu1 `awk '{ print $14 + $15 }' /proc/$COVARA_BENCH_PID/stat`
+\echo cpu :cpu0 :cpu1
+SQL
 }
 
 # Smallest of the numbers given as arguments: on a shared machine other work
@@ -130,8 +144,8 @@ SQL
 
 INS_VARIANTS="plain generated plpgsql covara"
 UPD_VARIANTS="plain plainv noop generated plpgsql core covara"
-declare -A ins upd
-for v in $INS_VARIANTS $UPD_VARIANTS; do ins[$v]=""; upd[$v]=""; done
+declare -A ins upd insc updc
+for v in $INS_VARIANTS $UPD_VARIANTS; do ins[$v]=""; upd[$v]=""; insc[$v]=""; updc[$v]=""; done
 
 for r in $(seq 1 "$ROUNDS"); do
 	covara_log "round $r of $ROUNDS: inserts"
@@ -139,7 +153,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	for i in $(seq 1 $((r - 1))); do set -- "${@:2}" "$1"; done
 	for v in "$@"; do
 		q -c "TRUNCATE t_$v" >/dev/null
-		ins[$v]+=" $(timed "INSERT INTO t_$v (id, title, body) SELECT id, title, body FROM src")"
+		read -r w c < <(timed "INSERT INTO t_$v (id, title, body) SELECT id, title, body FROM src")
+		ins[$v]+=" $w"; insc[$v]+=" $c"
 	done
 	# tables measured for updates only: filled untimed, with covara's vectors
 	q -c "TRUNCATE t_plainv, t_noop, t_core" \
@@ -154,7 +169,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	set -- $UPD_VARIANTS
 	for i in $(seq 1 $((r - 1))); do set -- "${@:2}" "$1"; done
 	for v in "$@"; do
-		upd[$v]+=" $(timed "UPDATE t_$v SET views = views + 1")"
+		read -r w c < <(timed "UPDATE t_$v SET views = views + 1")
+		upd[$v]+=" $w"; updc[$v]+=" $c"
 	done
 done
 
@@ -173,7 +189,7 @@ same=$(q -At -c "SELECT count(*) FROM t_covara c JOIN t_generated g USING (id) W
 covara_log "search: building the index"
 q -c "SELECT covara.create_search_index('docs', '{\"title\": \"A\", \"body\": \"B\"}')" \
   -c "DROP INDEX covara_fts_docs_search_idx" >/dev/null
-idx_ms=$(timed "INSERT INTO covara_fts_docs (doc_id, source) SELECT id::text, jsonb_build_object('id', id::text, 'title', title, 'body', body) FROM src")
+read -r idx_ms idx_cpu < <(timed "INSERT INTO covara_fts_docs (doc_id, source) SELECT id::text, jsonb_build_object('id', id::text, 'title', title, 'body', body) FROM src")
 q -c "CREATE INDEX covara_fts_docs_search_idx ON covara_fts_docs USING gin (search_vector)" \
   -c "VACUUM ANALYZE covara_fts_docs" >/dev/null
 # two words found in about 2% of the documents each
@@ -210,30 +226,37 @@ s_hand=$(search_ms hand.sql)
 s_cov=$(search_ms covara.sql)
 rm -rf "$tmp"
 
-for v in $INS_VARIANTS; do ins[$v]=$(fastest ${ins[$v]}); done
-for v in $UPD_VARIANTS; do upd[$v]=$(fastest ${upd[$v]}); done
+for v in $INS_VARIANTS; do ins[$v]=$(fastest ${ins[$v]}); insc[$v]=$(fastest ${insc[$v]}); done
+for v in $UPD_VARIANTS; do upd[$v]=$(fastest ${upd[$v]}); updc[$v]=$(fastest ${updc[$v]}); done
 
 echo
 echo "covara search benchmark: $DOCS documents (title + ~500-character body, weights A and B), fastest of $ROUNDS rounds"
 echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo
-printf '%-58s %10s %8s\n' "insert $DOCS rows" "ms" "ratio"
-printf '%-58s %10.0f %8s\n' "plain table, no vector" "${ins[plain]}" "$(ratio "${ins[plain]}" "${ins[generated]}")"
-printf '%-58s %10.0f %8s\n' "STORED generated column (baseline)" "${ins[generated]}" "1.00"
-printf '%-58s %10.0f %8s\n' "PL/pgSQL trigger" "${ins[plpgsql]}" "$(ratio "${ins[plpgsql]}" "${ins[generated]}")"
-printf '%-58s %10.0f %8s   target <= 1.05\n' "covara.search_trigger" "${ins[covara]}" "$(ratio "${ins[covara]}" "${ins[generated]}")"
+# row NAME BASELINE-KEY ARRAY-NAME KEY [NOTE]: wall and CPU with ratios
+row() {
+	local -n wall=$2 cpu=$3
+	printf '%-54s %9.0f %6s %9.0f %6s  %s\n' "$1" "${wall[$5]}" "$(ratio "${wall[$5]}" "${wall[$4]}")" \
+		"${cpu[$5]}" "$(ratio "${cpu[$5]}" "${cpu[$4]}")" "${6:-}"
+}
+printf '%-54s %9s %6s %9s %6s\n' "insert $DOCS rows" "wall ms" "ratio" "CPU ms" "ratio"
+row "plain table, no vector" ins insc generated plain
+row "STORED generated column (baseline)" ins insc generated generated
+row "PL/pgSQL trigger" ins insc generated plpgsql
+row "covara.search_trigger" ins insc generated covara "target <= 1.05"
 echo
-printf '%-58s %10s %8s %9s\n' "update a non-source column of $DOCS rows" "ms" "ratio" "vs covara"
-printf '%-58s %10.0f %8s %9s\n' "plain table: same columns, vector stored, no trigger" "${upd[plainv]}" "1.00" "$(ratio "${upd[plainv]}" "${upd[covara]}")"
-printf '%-58s %10.0f %8s %9s\n' "no-op C trigger (suppress_redundant_updates_trigger)" "${upd[noop]}" "$(ratio "${upd[noop]}" "${upd[plainv]}")" "$(ratio "${upd[noop]}" "${upd[covara]}")"
-printf '%-58s %10.0f %8s %9s\n' "STORED generated column" "${upd[generated]}" "$(ratio "${upd[generated]}" "${upd[plainv]}")" "$(ratio "${upd[generated]}" "${upd[covara]}")"
-printf '%-58s %10.0f %8s %9s\n' "PL/pgSQL trigger" "${upd[plpgsql]}" "$(ratio "${upd[plpgsql]}" "${upd[plainv]}")" "$(ratio "${upd[plpgsql]}" "${upd[covara]}")"
-printf '%-58s %10.0f %8s %9s\n' "core tsvector_update_trigger (no weights)" "${upd[core]}" "$(ratio "${upd[core]}" "${upd[plainv]}")" "$(ratio "${upd[core]}" "${upd[covara]}")"
-printf '%-58s %10.0f %8s %9s\n' "covara.search_trigger" "${upd[covara]}" "$(ratio "${upd[covara]}" "${upd[plainv]}")" "1.00"
-echo "  targets: covara <= 1.15 x plain; PL/pgSQL trigger >= 4 x covara"
+printf '%-54s %9s %6s %9s %6s\n' "update a non-source column of $DOCS rows" "wall ms" "ratio" "CPU ms" "ratio"
+row "plain table: same columns, vector stored, no trigger" upd updc plainv plainv
+row "no-op C trigger (suppress_redundant_updates_trigger)" upd updc plainv noop
+row "STORED generated column" upd updc plainv generated
+row "PL/pgSQL trigger" upd updc plainv plpgsql
+row "core tsvector_update_trigger (no weights)" upd updc plainv core
+row "covara.search_trigger" upd updc plainv covara "target <= 1.15"
+printf '  PL/pgSQL trigger vs covara: %sx wall, %sx CPU (target >= 4)\n' \
+	"$(ratio "${upd[plpgsql]}" "${upd[covara]}")" "$(ratio "${updc[plpgsql]}" "${updc[covara]}")"
 printf '  time inside the trigger function (EXPLAIN ANALYZE, one more run): covara %.0f ms (%.2f us/row), PL/pgSQL %.0f ms, core %.0f ms\n' \
 	"${trig[covara]}" "$(awk -v t="${trig[covara]}" -v n="$DOCS" 'BEGIN { print t * 1000 / n }')" "${trig[plpgsql]}" "${trig[core]}"
-printf '  (for scale: the table without the tsvector column, %s ms; average row %s bytes)\n' "${upd[plain]}" "$rowsizes"
+printf '  (for scale: the table without the tsvector column, %.0f ms wall, %.0f ms CPU; average row %s bytes)\n' "${upd[plain]}" "${updc[plain]}" "$rowsizes"
 echo
 printf '%-58s %10s %8s\n' "search '$query' ($hits hits, top 20)" "ms" "ratio"
 printf '%-58s %10.2f %8s\n' "hand-written SQL (websearch_to_tsquery, ts_rank, ts_headline)" "$s_hand" "1.00"
@@ -241,5 +264,5 @@ printf '%-58s %10.2f %8s\n' "covara.search()" "$s_cov" "$(ratio "$s_cov" "$s_han
 echo "  median of $RUNS runs each from pgbench; plan: ${plan:-NO BITMAP INDEX SCAN}"
 echo
 echo "covara vectors equal to the generated column's: $same of $DOCS rows"
-echo "building the index table through its trigger (from jsonb source): ${idx_ms%.*} ms"
+printf 'building the index table through its trigger (from jsonb source): %.0f ms wall, %.0f ms CPU\n' "$idx_ms" "$idx_cpu"
 psql -X -q -d postgres -c "DROP DATABASE $DB"
