@@ -214,6 +214,21 @@ covara_api_key_record_use(Datum *cols, Timestamp now)
 	}
 }
 
+/*
+ * Set up a materialized result, with the result descriptor the executor
+ * already has when it offers one, rather than building it from the
+ * function's catalog entry on every call.
+ */
+static void
+covara_auth_init_srf(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo,
+						rsinfo != NULL && IsA(rsinfo, ReturnSetInfo) &&
+						rsinfo->expectedDesc != NULL ? MAT_SRF_USE_EXPECTED_DESC : 0);
+}
+
 /* A varlena datum brought inline (fetched from TOAST if need be). */
 static inline Datum
 covara_auth_inline(Datum d)
@@ -327,7 +342,7 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 	int			ret;
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
+	covara_auth_init_srf(fcinfo);
 	if (rsinfo->setDesc->natts != COVARA_VERIFY_NCOLS)
 		elog(ERROR, "verify_api_key must return %d columns", COVARA_VERIFY_NCOLS);
 
@@ -341,8 +356,12 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 	args[0] = PointerGetDatum(cstring_to_text_with_len(VARDATA_ANY(key) + headlen -
 													   COVARA_API_KEY_ID_LEN,
 													   COVARA_API_KEY_ID_LEN));
+	/*
+	 * Read-only: the look-up sees the caller's snapshot and takes no new one
+	 * (recording a use below is a separate, read-write statement).
+	 */
 	ret = SPI_execute_plan(covara_auth_plan(&covara_api_key_lookup), args, NULL,
-						   false, 1);
+						   true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "API key look-up failed: %s", SPI_result_code_string(ret));
 
@@ -392,7 +411,7 @@ covara_get_session(PG_FUNCTION_ARGS)
 	int			ret;
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
+	covara_auth_init_srf(fcinfo);
 	if (rsinfo->setDesc->natts != COVARA_SESSION_NCOLS)
 		elog(ERROR, "get_session must return %d columns", COVARA_SESSION_NCOLS);
 
