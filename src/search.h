@@ -9,8 +9,6 @@
 #ifndef COVARA_SEARCH_H
 #define COVARA_SEARCH_H
 
-#include "postgres.h"
-
 #include "executor/tuptable.h"
 #include "tsearch/ts_type.h"
 #include "tsearch/ts_utils.h"
