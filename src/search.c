@@ -31,6 +31,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -91,6 +92,10 @@ typedef struct CovaraTriggerPlan
 	/* sync trigger */
 	char	   *idx_schema;
 	char	   *idx_table;
+	char	   *idx_sql;		/* quoted schema.table of the index */
+	char	   *src_sql;		/* quoted schema.table of the source */
+	char	   *id_sql;			/* quoted id column */
+	char	   *id_eqop_sql;	/* OPERATOR(schema.=), or NULL */
 	AttrNumber	id_attnum;
 	Oid			id_type;
 	int16		id_typlen;
@@ -100,14 +105,20 @@ typedef struct CovaraTriggerPlan
 	char	   *signature;		/* what the cached SPI plans were made for */
 } CovaraTriggerPlan;
 
-/* Saved SPI plans of one sync trigger (backend lifetime). */
+/*
+ * Saved SPI plans of one sync trigger (backend lifetime).  Each plan is
+ * prepared when first needed and stored only once SPI_keepplan() has saved
+ * it, so an error while preparing never leaves a pointer to memory that the
+ * error frees; NULL means not prepared yet.
+ */
 typedef struct CovaraSyncPlans
 {
 	Oid			tgoid;			/* hash key */
-	char	   *signature;
+	char	   *signature;		/* what the plans below were made for */
 	SPIPlanPtr	upsert;
 	SPIPlanPtr	touch;
 	SPIPlanPtr	del;
+	SPIPlanPtr	probe;			/* run as the source table's owner */
 } CovaraSyncPlans;
 
 static HTAB *covara_sync_plans = NULL;
@@ -443,6 +454,13 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 		getTypeOutputInfo(plan->id_type, &typoutput, &typisvarlena);
 		fmgr_info_cxt(typoutput, &plan->id_out, cxt);
 		eqop = covara_qualified_eqop(plan->id_type, &plan->id_eqop);
+		plan->id_eqop_sql = eqop;
+		plan->idx_sql = psprintf("%s.%s", quote_identifier(plan->idx_schema),
+								 quote_identifier(plan->idx_table));
+		plan->src_sql = psprintf("%s.%s",
+								 quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
+								 quote_identifier(relname));
+		plan->id_sql = pstrdup(quote_identifier(args[2]));
 		plan->signature = psprintf("%s.%s|%s.%s|%s|%s|%u",
 								   quote_identifier(plan->idx_schema),
 								   quote_identifier(plan->idx_table),
@@ -655,16 +673,16 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(tuple);
 }
 
-/* The saved SPI plans of a sync trigger, (re)made when needed. */
+/*
+ * The saved SPI plans of a sync trigger: the entry for its OID, emptied
+ * when it was made for another signature (the plans are then prepared anew
+ * as they are needed).
+ */
 static CovaraSyncPlans *
-covara_get_sync_plans(CovaraTriggerPlan *plan, Relation rel)
+covara_get_sync_plans(CovaraTriggerPlan *plan)
 {
 	CovaraSyncPlans *sp;
 	bool		found;
-	char	   *idx;
-	char	   *src;
-	char	   *sql;
-	Oid			argtypes[3];
 
 	if (covara_sync_plans == NULL)
 	{
@@ -676,78 +694,152 @@ covara_get_sync_plans(CovaraTriggerPlan *plan, Relation rel)
 										HASH_ELEM | HASH_BLOBS);
 	}
 	sp = hash_search(covara_sync_plans, &plan->tgoid, HASH_ENTER, &found);
-	if (found && sp->signature != NULL && strcmp(sp->signature, plan->signature) == 0 &&
-		sp->upsert != NULL && sp->touch != NULL && sp->del != NULL)
-		return sp;
-	if (found)
+	if (!found)
 	{
-		if (sp->upsert)
-			SPI_freeplan(sp->upsert);
-		if (sp->touch)
-			SPI_freeplan(sp->touch);
-		if (sp->del)
-			SPI_freeplan(sp->del);
-		if (sp->signature)
-			pfree(sp->signature);
+		sp->signature = NULL;
+		sp->upsert = sp->touch = sp->del = sp->probe = NULL;
 	}
-	sp->upsert = sp->touch = sp->del = NULL;
+	if (sp->signature != NULL && strcmp(sp->signature, plan->signature) == 0)
+		return sp;
+
+	/* every stored plan is a kept one, so freeing them is safe */
+	if (sp->upsert)
+		SPI_freeplan(sp->upsert);
+	if (sp->touch)
+		SPI_freeplan(sp->touch);
+	if (sp->del)
+		SPI_freeplan(sp->del);
+	if (sp->probe)
+		SPI_freeplan(sp->probe);
+	sp->upsert = sp->touch = sp->del = sp->probe = NULL;
+	if (sp->signature)
+		pfree(sp->signature);
 	sp->signature = NULL;
-
-	idx = psprintf("%s.%s", quote_identifier(plan->idx_schema),
-				   quote_identifier(plan->idx_table));
-	src = psprintf("%s.%s",
-				   quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
-				   quote_identifier(RelationGetRelationName(rel)));
-
-	argtypes[0] = TEXTOID;
-	argtypes[1] = rel->rd_rel->reltype;
-	argtypes[2] = TSVECTOROID;
-	sql = psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
-				   "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
-				   "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
-				   "search_vector = excluded.search_vector", idx);
-	sp->upsert = SPI_prepare(sql, 3, argtypes);
-	if (sp->upsert == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-
-	/* search_vector = search_vector keeps the vector (given_vector=keep) */
-	sql = psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
-				   "search_vector = i.search_vector "
-				   "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", idx);
-	sp->touch = SPI_prepare(sql, 2, argtypes);
-	if (sp->touch == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-
-	/* an old id goes only when no row of the source has it any more */
-	argtypes[1] = plan->id_type;
-	if (OidIsValid(plan->id_eqop))
-		sql = psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1 "
-					   "AND NOT EXISTS (SELECT FROM %s AS s WHERE s.%s %s $2)",
-					   idx, src,
-					   quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), plan->id_attnum - 1)->attname)),
-					   covara_qualified_eqop(plan->id_type, &plan->id_eqop));
-	else
-		sql = psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1", idx);
-	sp->del = SPI_prepare(sql, 2, argtypes);
-	if (sp->del == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-
-	SPI_keepplan(sp->upsert);
-	SPI_keepplan(sp->touch);
-	SPI_keepplan(sp->del);
 	sp->signature = MemoryContextStrdup(TopMemoryContext, plan->signature);
 	return sp;
 }
 
+/* Prepare a statement and save it: the result outlives the transaction. */
+static SPIPlanPtr
+covara_sync_prepare(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
+	int			rc;
+
+	if (p == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	rc = SPI_keepplan(p);
+	if (rc != 0)
+		elog(ERROR, "SPI_keepplan failed: %s", SPI_result_code_string(rc));
+	return p;
+}
+
+/* The upsert of a document: (doc_id, row, vector). */
+static SPIPlanPtr
+covara_sync_upsert(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
+{
+	Oid			argtypes[3];
+
+	if (sp->upsert != NULL)
+		return sp->upsert;
+	argtypes[0] = TEXTOID;
+	argtypes[1] = rel->rd_rel->reltype;
+	argtypes[2] = TSVECTOROID;
+	sp->upsert = covara_sync_prepare(
+		psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
+				 "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
+				 "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
+				 "search_vector = excluded.search_vector", plan->idx_sql),
+		3, argtypes);
+	return sp->upsert;
+}
+
+/*
+ * The refresh of a document's source that keeps its vector: (doc_id, row).
+ * search_vector = search_vector keeps it under given_vector=keep.
+ */
+static SPIPlanPtr
+covara_sync_touch(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
+{
+	Oid			argtypes[2];
+
+	if (sp->touch != NULL)
+		return sp->touch;
+	argtypes[0] = TEXTOID;
+	argtypes[1] = rel->rd_rel->reltype;
+	sp->touch = covara_sync_prepare(
+		psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
+				 "search_vector = i.search_vector "
+				 "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", plan->idx_sql),
+		2, argtypes);
+	return sp->touch;
+}
+
+/* The delete of a document: (doc_id). */
+static SPIPlanPtr
+covara_sync_del(CovaraTriggerPlan *plan, CovaraSyncPlans *sp)
+{
+	Oid			argtypes[1];
+
+	if (sp->del != NULL)
+		return sp->del;
+	argtypes[0] = TEXTOID;
+	sp->del = covara_sync_prepare(
+		psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1",
+				 plan->idx_sql),
+		1, argtypes);
+	return sp->del;
+}
+
 /* Run a saved plan and check the outcome. */
 static uint64
-covara_exec(SPIPlanPtr p, Datum *values, const char *nulls, int expected)
+covara_exec(SPIPlanPtr p, Datum *values, const char *nulls, int expected,
+			long tcount)
 {
-	int			rc = SPI_execute_plan(p, values, nulls, false, 0);
+	int			rc = SPI_execute_plan(p, values, nulls, false, tcount);
 
 	if (rc != expected)
 		elog(ERROR, "covara sync: SPI_execute_plan returned %s", SPI_result_code_string(rc));
 	return SPI_processed;
+}
+
+/*
+ * True when a row of the source table has the id (as when ids swap within
+ * one statement), so its document must stay.  The probe runs as the table's
+ * owner, the way core's foreign key checks do: the writer needs neither
+ * SELECT on the table nor any right on the schema of the id type's equality
+ * operator, and row security policies hide no row from it.
+ */
+static bool
+covara_id_in_use(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel,
+				 Datum id)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	volatile bool found = false;
+
+	if (plan->id_eqop_sql == NULL)
+		return false;			/* no equality: ids cannot be compared */
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	PG_TRY();
+	{
+		if (sp->probe == NULL)
+			sp->probe = covara_sync_prepare(
+				psprintf("SELECT FROM %s AS s WHERE s.%s %s $1 LIMIT 1",
+						 plan->src_sql, plan->id_sql, plan->id_eqop_sql),
+				1, &plan->id_type);
+		found = covara_exec(sp->probe, &id, NULL, SPI_OK_SELECT, 1) > 0;
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	return found;
 }
 
 /* The id of a row as text (the doc_id), or NULL when the id is null. */
@@ -817,13 +909,14 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	sp = covara_get_sync_plans(plan, rel);
+	sp = covara_get_sync_plans(plan);
 
-	if (old_docid != NULL && (id_changed || TRIGGER_FIRED_BY_DELETE(td->tg_event)))
+	/* an old id goes only when no row of the source has it any more */
+	if (old_docid != NULL && (id_changed || TRIGGER_FIRED_BY_DELETE(td->tg_event)) &&
+		!covara_id_in_use(plan, sp, rel, old_id))
 	{
 		values[0] = PointerGetDatum(old_docid);
-		values[1] = old_id;
-		covara_exec(sp->del, values, NULL, SPI_OK_DELETE);
+		covara_exec(covara_sync_del(plan, sp), values, NULL, SPI_OK_DELETE, 0);
 	}
 
 	if (new_docid != NULL)
@@ -835,14 +928,16 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 		if (vec == NULL)
 		{
 			/* only other columns changed: refresh source, keep the vector */
-			done = covara_exec(sp->touch, values, NULL, SPI_OK_UPDATE) > 0;
+			done = covara_exec(covara_sync_touch(plan, sp, rel), values, NULL,
+							   SPI_OK_UPDATE, 0) > 0;
 			if (!done)
 				vec = covara_row_vector(plan, newslot, tgname, relname);
 		}
 		if (!done)
 		{
 			values[2] = PointerGetDatum(vec);
-			covara_exec(sp->upsert, values, NULL, SPI_OK_INSERT);
+			covara_exec(covara_sync_upsert(plan, sp, rel), values, NULL,
+						SPI_OK_INSERT, 0);
 		}
 	}
 

@@ -1,0 +1,46 @@
+--
+-- The sync trigger of attach_search: its saved plans survive errors and
+-- follow changes of the source table, and it needs no more than the
+-- writer's own privileges.
+--
+CREATE EXTENSION covara;
+\set SHOW_CONTEXT never
+
+SELECT covara.create_search_index('sync', '{"title": "A"}');
+CREATE TABLE src (id int PRIMARY KEY, title text);
+SELECT covara.attach_search('src', 'sync', '{"title": "A"}');
+
+-- An error while a plan is being prepared leaves nothing dangling behind:
+-- a rule that makes every DELETE on the index recurse fails the DELETE's
+-- preparation, again and again, and the other statements keep working
+-- (this used to crash the backend with a double free on the next row).
+CREATE RULE loop AS ON DELETE TO covara_fts_sync
+	DO INSTEAD DELETE FROM covara_fts_sync WHERE doc_id = old.doc_id;
+INSERT INTO src VALUES (1, 'first');
+INSERT INTO src VALUES (2, 'second');
+DELETE FROM src WHERE id = 1;
+DELETE FROM src WHERE id = 1;
+UPDATE src SET title = 'second, edited' WHERE id = 2;
+INSERT INTO src VALUES (3, 'third');
+DROP RULE loop ON covara_fts_sync;
+DELETE FROM src WHERE id = 1;
+SELECT doc_id, source->>'title' AS title FROM covara_fts_sync ORDER BY doc_id;
+
+-- The check that an old id is gone from the source (before its document is
+-- deleted) runs as the table's owner, as foreign key checks do: a writer
+-- who may delete rows but not read them can still delete.
+CREATE ROLE covara_regress_sync_writer;
+GRANT USAGE ON SCHEMA public TO covara_regress_sync_writer;
+GRANT DELETE ON src TO covara_regress_sync_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON covara_fts_sync TO covara_regress_sync_writer;
+SET ROLE covara_regress_sync_writer;
+DELETE FROM src;
+RESET ROLE;
+SELECT count(*) AS documents FROM covara_fts_sync;
+REVOKE ALL ON src, covara_fts_sync FROM covara_regress_sync_writer;
+REVOKE ALL ON SCHEMA public FROM covara_regress_sync_writer;
+DROP ROLE covara_regress_sync_writer;
+
+SELECT covara.drop_search_index('sync');
+DROP TABLE src;
+DROP EXTENSION covara CASCADE;
