@@ -41,6 +41,21 @@ REVOKE ALL ON src, covara_fts_sync FROM covara_regress_sync_writer;
 REVOKE ALL ON SCHEMA public FROM covara_regress_sync_writer;
 DROP ROLE covara_regress_sync_writer;
 
+-- The saved plans follow the id column's type.  From int to bigint: the
+-- old plans, made for an int4 id, would see 4294967297 as 1 (row 1 exists,
+-- so the moved document would stay behind) ...
+INSERT INTO src VALUES (1, 'one'), (2, 'two');
+UPDATE src SET id = 3 WHERE id = 2;		-- plans for an int id
+ALTER TABLE src ALTER COLUMN id TYPE bigint;
+INSERT INTO src VALUES (4294967297, 'big');
+UPDATE src SET id = 5 WHERE id = 4294967297;
+SELECT doc_id, source->>'title' AS title FROM covara_fts_sync ORDER BY doc_id;
+-- ... and from bigint to text (the old plans would compare text with int8)
+ALTER TABLE src ALTER COLUMN id TYPE text;
+UPDATE src SET id = 'six' WHERE id = '5';
+DELETE FROM src WHERE id = '1';
+SELECT doc_id, source->>'title' AS title FROM covara_fts_sync ORDER BY doc_id;
+
 SELECT covara.drop_search_index('sync');
 DROP TABLE src;
 DROP EXTENSION covara CASCADE;

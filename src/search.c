@@ -461,14 +461,18 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 								 quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
 								 quote_identifier(relname));
 		plan->id_sql = pstrdup(quote_identifier(args[2]));
-		plan->signature = psprintf("%s.%s|%s.%s|%s|%s|%u",
-								   quote_identifier(plan->idx_schema),
-								   quote_identifier(plan->idx_table),
-								   quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
-								   quote_identifier(relname),
-								   quote_identifier(args[2]),
-								   eqop ? eqop : "",
-								   rel->rd_rel->reltype);
+
+		/*
+		 * What the saved plans depend on: the text of their statements and
+		 * the types of all their arguments (the id's type and typmod, the
+		 * row type; doc_id is text, the vector tsvector), so that ALTER
+		 * TABLE ... ALTER COLUMN id TYPE makes new plans.
+		 */
+		plan->signature = psprintf("%s|%s|%s|%s|id %u/%d|eq %u|row %u",
+								   plan->idx_sql, plan->src_sql, plan->id_sql,
+								   eqop ? eqop : "", plan->id_type,
+								   TupleDescAttr(td, plan->id_attnum - 1)->atttypmod,
+								   plan->id_eqop, rel->rd_rel->reltype);
 	}
 
 	MemoryContextSwitchTo(old);
