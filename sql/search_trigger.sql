@@ -232,6 +232,19 @@ SELECT covara.search_vector('{"title": "x"}', '"title"');
 SELECT covara.search_text('{"id": "7", "title": "The quick brown fox", "body": "jumps", "n": 5}'),
 	   covara.search_text('{"id": "7", "title": "The quick brown fox", "body": "jumps", "n": 5}', '["title"]');
 
+-- Fields that change from row to row (a column, not a constant) are parsed
+-- again for each row into one reused memory context: the backend's memory
+-- stays flat over 200,000 rows (it grew by about 1 GB before).
+CREATE FUNCTION pg_temp.backend_bytes() RETURNS bigint LANGUAGE sql VOLATILE
+AS $$ SELECT sum(total_bytes)::bigint FROM pg_backend_memory_contexts $$;
+SELECT count(t) AS texts, count(v) AS vectors,
+	   max(b) FILTER (WHERE i = 200000) - max(b) FILTER (WHERE i = 1000) < 1000000 AS memory_flat
+  FROM (SELECT i,
+			   covara.search_text('{"a": "x", "b": "y"}', jsonb_build_array('a', 'k' || i)) AS t,
+			   covara.search_vector('{"a": "x", "b": "y"}', jsonb_build_object('b', 'A', 'k' || i, 'B')) AS v,
+			   CASE WHEN i IN (1000, 200000) THEN pg_temp.backend_bytes() END AS b
+		  FROM generate_series(1, 200000) i) s;
+
 -- Deeply nested documents: the walk through them stops with an error at
 -- max_stack_depth instead of overflowing the stack.
 CREATE TEMP TABLE deep AS

@@ -123,9 +123,15 @@ typedef struct CovaraSyncPlans
 
 static HTAB *covara_sync_plans = NULL;
 
-/* Cached fields of search_vector()/search_text() for one call site. */
+/*
+ * Cached fields of search_vector()/search_text() for one call site.  The
+ * parsed fields live in cxt, which is reset whenever they change (per row,
+ * when fields is a column), so the cache never grows.
+ */
 typedef struct CovaraDocFieldsCache
 {
+	MemoryContext cxt;			/* child of fn_mcxt, holds what follows */
+	bool		valid;
 	bool		is_default;
 	Jsonb	   *fields_copy;
 	int			nfields;
@@ -959,7 +965,16 @@ covara_doc_fields(FunctionCallInfo fcinfo, int argno, const char *where)
 	Jsonb	   *fields = is_default ? NULL : PG_GETARG_JSONB_P(argno);
 	MemoryContext old;
 
-	if (cache != NULL)
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(CovaraDocFieldsCache));
+		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+										   "covara search fields",
+										   ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	else if (cache->valid)
 	{
 		if (is_default && cache->is_default)
 			return cache;
@@ -969,8 +984,14 @@ covara_doc_fields(FunctionCallInfo fcinfo, int argno, const char *where)
 			return cache;
 	}
 
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	cache = palloc0(sizeof(CovaraDocFieldsCache));
+	/* other fields: forget the old ones (valid again once parsed) */
+	cache->valid = false;
+	MemoryContextReset(cache->cxt);
+	cache->fields_copy = NULL;
+	cache->fields = NULL;
+	cache->nfields = 0;
+
+	old = MemoryContextSwitchTo(cache->cxt);
 	cache->is_default = is_default;
 	if (is_default)
 	{
@@ -995,7 +1016,7 @@ covara_doc_fields(FunctionCallInfo fcinfo, int argno, const char *where)
 									 &cache->fields, &cache->nfields);
 	}
 	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = cache;
+	cache->valid = true;
 	return cache;
 }
 
