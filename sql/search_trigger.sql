@@ -205,6 +205,13 @@ DROP TRIGGER t1 ON bad;
 CREATE TRIGGER t1 BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'english', 'title', 'exclude=title.x');
 SELECT covara.check_search_trigger('bad', 't1');
 DROP TRIGGER t1 ON bad;
+-- errors quote the field's own argument, also when options come first
+CREATE TRIGGER t1 BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'english', 'given_vector=keep', 'title.key:A');
+SELECT covara.check_search_trigger('bad', 't1');
+DROP TRIGGER t1 ON bad;
+CREATE TRIGGER t1 BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'english', 'exclude=meta.x', 'given_vector=replace', 'meta:B', 'titel:A');
+SELECT covara.check_search_trigger('bad', 't1');
+DROP TRIGGER t1 ON bad;
 -- it refuses to run as anything but a row-level BEFORE INSERT OR UPDATE trigger
 CREATE TRIGGER t1 AFTER INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'english', 'title');
 SELECT covara.check_search_trigger('bad', 't1');

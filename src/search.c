@@ -186,9 +186,10 @@ covara_no_column(const char *col, const char *role, const char *tgname,
 
 /* Resolve a field's column and check its type. */
 static void
-covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, const char *arg,
-					 TupleDesc td, const char *tgname, const char *relname)
+covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, TupleDesc td,
+					 const char *tgname, const char *relname)
 {
+	const char *arg = f->arg;
 	AttrNumber	attnum = covara_find_column(td, f->path.parts[0]);
 	Form_pg_attribute att;
 	Oid			base;
@@ -437,7 +438,7 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 	plan->src_typbyval = palloc(sizeof(bool) * (plan->nfields + 1));
 	for (i = 0; i < plan->nfields; i++)
 	{
-		covara_resolve_field(plan, &plan->fields[i], args[first + i], td, tgname, relname);
+		covara_resolve_field(plan, &plan->fields[i], td, tgname, relname);
 		covara_add_source_column(plan, td, plan->fields[i].attnum);
 	}
 	if (plan->cfg_attnum != InvalidAttrNumber)

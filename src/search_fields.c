@@ -162,6 +162,7 @@ covara_parse_field(const char *arg, const char *where, CovaraField *field)
 	const char *problem = NULL;
 
 	memset(field, 0, sizeof(CovaraField));
+	field->arg = pstrdup(arg);
 	field->weight = COVARA_WEIGHT_D;
 	if (!covara_parse_path(arg, &end, &field->path, &problem))
 		covara_bad_field(arg, where, problem);
