@@ -56,6 +56,16 @@ UPDATE src SET id = 'six' WHERE id = '5';
 DELETE FROM src WHERE id = '1';
 SELECT doc_id, source->>'title' AS title FROM covara_fts_sync ORDER BY doc_id;
 
+-- attach_search's trigger runs after the row is written, so a stored
+-- generated column can be one of its fields (unlike search_trigger's)
+CREATE TABLE gen (id int PRIMARY KEY, title text,
+				  shout text GENERATED ALWAYS AS (upper(title) || '!') STORED);
+INSERT INTO gen (id, title) VALUES (7, 'quiet foxes');
+SELECT covara.attach_search('gen', 'sync', '{"shout": "A"}');
+INSERT INTO gen (id, title) VALUES (8, 'sleeping dogs');
+UPDATE gen SET title = 'loud foxes' WHERE id = 7;
+SELECT doc_id, search_vector FROM covara_fts_sync WHERE doc_id IN ('7', '8') ORDER BY doc_id;
+
 SELECT covara.drop_search_index('sync');
-DROP TABLE src;
+DROP TABLE src, gen;
 DROP EXTENSION covara CASCADE;

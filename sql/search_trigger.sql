@@ -205,6 +205,18 @@ DROP TRIGGER t1 ON bad;
 CREATE TRIGGER t1 BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'english', 'title', 'exclude=title.x');
 SELECT covara.check_search_trigger('bad', 't1');
 DROP TRIGGER t1 ON bad;
+-- stored generated columns are computed after BEFORE triggers run, so they
+-- cannot be fields (or the configuration column) of search_trigger
+ALTER TABLE bad ADD COLUMN gen_title text GENERATED ALWAYS AS (upper(title)) STORED,
+				ADD COLUMN gen_lang regconfig GENERATED ALWAYS AS ('simple'::regconfig) STORED;
+CREATE TRIGGER t1 BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'english', 'title:A', 'gen_title:B');
+SELECT covara.check_search_trigger('bad', 't1');
+INSERT INTO bad (id, title) VALUES (1, 'not indexed');
+DROP TRIGGER t1 ON bad;
+CREATE TRIGGER t1 BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'gen_lang', 'title:A');
+SELECT covara.check_search_trigger('bad', 't1');
+DROP TRIGGER t1 ON bad;
+ALTER TABLE bad DROP COLUMN gen_title, DROP COLUMN gen_lang;
 -- errors quote the field's own argument, also when options come first
 CREATE TRIGGER t1 BEFORE INSERT ON bad FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'english', 'given_vector=keep', 'title.key:A');
 SELECT covara.check_search_trigger('bad', 't1');

@@ -66,6 +66,7 @@ typedef enum CovaraTriggerKind
 /* A trigger's parsed and checked arguments, valid for one statement. */
 typedef struct CovaraTriggerPlan
 {
+	CovaraTriggerKind kind;
 	Oid			tgoid;
 	Oid			relid;
 	TupleDesc	tupdesc;		/* descriptor the plan was checked against */
@@ -207,6 +208,15 @@ covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, TupleDesc td,
 	base = getBaseType(att->atttypid);
 	f->attnum = attnum;
 
+	/* a BEFORE trigger runs before stored generated columns are computed */
+	if (plan->kind == COVARA_TRIGGER_SEARCH && att->attgenerated)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("field \"%s\" of trigger \"%s\" is the generated column \"%s\" of table \"%s\"",
+						arg, tgname, f->path.parts[0], relname),
+				 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
+				 errhint("Name the columns the generated column is computed from as fields instead.")));
+
 	if (base == JSONBOID)
 		f->kind = COVARA_FIELD_JSONB;
 	else if (f->path.nparts > 1)
@@ -252,6 +262,14 @@ covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
 	if (attnum != InvalidAttrNumber &&
 		getBaseType(TupleDescAttr(td, attnum - 1)->atttypid) == REGCONFIGOID)
 	{
+		if (plan->kind == COVARA_TRIGGER_SEARCH &&
+			TupleDescAttr(td, attnum - 1)->attgenerated)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("configuration column \"%s\" of trigger \"%s\" is a generated column of table \"%s\"",
+							arg, tgname, relname),
+					 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
+					 errhint("Use a regconfig column that is not generated, or a fixed configuration.")));
 		plan->cfg_attnum = attnum;
 		plan->cfg_colname = arg;
 		plan->cfgId = InvalidOid;
@@ -338,6 +356,7 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 
 	plan = palloc0(sizeof(CovaraTriggerPlan));
 	plan->cxt = cxt;
+	plan->kind = kind;
 	plan->tgoid = tgoid;
 	plan->relid = RelationGetRelid(rel);
 	plan->tupdesc = td;
