@@ -682,14 +682,21 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 		slot = td->tg_newslot;
 		if (!slot_attisnull(slot, plan->tsv_attnum))
 		{
-			/* a vector written by the statement itself wins, if asked */
-			if (plan->keep_given &&
-				bms_is_member(plan->tsv_attnum - FirstLowInvalidHeapAttributeNumber,
+			if (bms_is_member(plan->tsv_attnum - FirstLowInvalidHeapAttributeNumber,
 							  td->tg_updatedcols))
+			{
+				/*
+				 * A vector written by the statement itself: kept when asked
+				 * (given_vector=keep), else replaced by the computed one.
+				 */
+				if (plan->keep_given)
+					return PointerGetDatum(tuple);
+			}
+			else if (!covara_sources_changed(plan, td->tg_trigslot, slot))
+			{
+				/* no source changed: keep the vector, parse nothing */
 				return PointerGetDatum(tuple);
-			/* no source changed: keep the vector, parse nothing */
-			if (!covara_sources_changed(plan, td->tg_trigslot, slot))
-				return PointerGetDatum(tuple);
+			}
 		}
 	}
 
