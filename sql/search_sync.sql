@@ -66,6 +66,33 @@ INSERT INTO gen (id, title) VALUES (8, 'sleeping dogs');
 UPDATE gen SET title = 'loud foxes' WHERE id = 7;
 SELECT doc_id, search_vector FROM covara_fts_sync WHERE doc_id IN ('7', '8') ORDER BY doc_id;
 
+-- A partitioned source: attach_search's trigger is cloned to every
+-- partition, also to those added later and at every level.
+CREATE TABLE events (id int, kind text, title text) PARTITION BY LIST (kind);
+CREATE TABLE events_a PARTITION OF events FOR VALUES IN ('a');
+CREATE TABLE events_bc PARTITION OF events FOR VALUES IN ('b', 'c') PARTITION BY LIST (kind);
+CREATE TABLE events_b PARTITION OF events_bc FOR VALUES IN ('b');
+INSERT INTO events VALUES (101, 'a', 'first event'), (102, 'b', 'second event');
+SELECT covara.attach_search('events', 'sync', '{"title": "A"}');
+CREATE TABLE events_c PARTITION OF events_bc FOR VALUES IN ('c');
+INSERT INTO events VALUES (103, 'c', 'third event');
+UPDATE events SET kind = 'b' WHERE id = 101;		-- moves to another partition
+SELECT doc_id, source FROM covara_fts_sync WHERE doc_id LIKE '1__' ORDER BY doc_id;
+-- the sources are the tables attach_search was called on, not the partitions
+SELECT sources FROM covara.search_indexes WHERE index_name = 'sync';
+-- a partition cannot be detached or attached on its own ...
+SELECT covara.detach_search('events_a', 'sync');
+SELECT covara.detach_search('events_c', 'sync');
+SELECT covara.attach_search('events_c', 'sync', '{"title": "B"}');
+SELECT covara.attach_search('events_c', 'sync', '{"title": "A"}');	-- attached so already
+-- ... the partitioned table can, with all its partitions
+SELECT covara.detach_search('events', 'sync');
+SELECT count(*) AS sync_triggers_left FROM pg_trigger WHERE tgname = 'covara_sync_sync' AND tgrelid::regclass::text LIKE 'events%';
+SELECT covara.attach_search('events', 'sync', '{"title": "A"}');
+SELECT count(*) AS sync_triggers FROM pg_trigger WHERE tgname = 'covara_sync_sync' AND tgrelid::regclass::text LIKE 'events%';
+
+-- dropping the index detaches every source, partitioned ones too
 SELECT covara.drop_search_index('sync');
-DROP TABLE src, gen;
+SELECT count(*) AS sync_triggers_left FROM pg_trigger WHERE tgname = 'covara_sync_sync' AND tgrelid::regclass::text LIKE 'events%';
+DROP TABLE src, gen, events;
 DROP EXTENSION covara CASCADE;
