@@ -56,6 +56,24 @@ UPDATE src SET id = 'six' WHERE id = '5';
 DELETE FROM src WHERE id = '1';
 SELECT doc_id, source->>'title' AS title FROM covara_fts_sync ORDER BY doc_id;
 
+-- doc_id is the id's text form, which must not depend on session settings
+-- (a timestamptz id would give another doc_id under another TimeZone, and
+-- the row's document would be left behind when it is deleted there): the
+-- id must be an integer, text, varchar, char, uuid, or a domain over one.
+CREATE TABLE stamped (id timestamptz PRIMARY KEY, title text);
+INSERT INTO stamped VALUES ('2024-01-01 12:00+00', 'new year');
+SELECT covara.attach_search('stamped', 'sync', '{"title": "A"}');
+SELECT count(*) AS documents FROM covara_fts_sync WHERE source->>'title' = 'new year';
+CREATE DOMAIN search_sync_code AS varchar(10) CHECK (VALUE ~ '^[a-z]+$');
+CREATE TABLE coded (id search_sync_code PRIMARY KEY, n smallint, title text);
+INSERT INTO coded VALUES ('abc', 1, 'coded row');
+SELECT covara.attach_search('coded', 'sync', '{"title": "A"}');
+SELECT covara.attach_search('coded', 'sync', '{"title": "A"}', 'n');
+-- an id column changed to such a type later stops the trigger
+ALTER TABLE coded ALTER COLUMN n TYPE float8;
+UPDATE coded SET title = 'coded row, edited';
+SELECT covara.detach_search('coded', 'sync');
+
 -- attach_search's trigger runs after the row is written, so a stored
 -- generated column can be one of its fields (unlike search_trigger's)
 CREATE TABLE gen (id int PRIMARY KEY, title text,
@@ -94,5 +112,6 @@ SELECT count(*) AS sync_triggers FROM pg_trigger WHERE tgname = 'covara_sync_syn
 -- dropping the index detaches every source, partitioned ones too
 SELECT covara.drop_search_index('sync');
 SELECT count(*) AS sync_triggers_left FROM pg_trigger WHERE tgname = 'covara_sync_sync' AND tgrelid::regclass::text LIKE 'events%';
-DROP TABLE src, gen, events;
+DROP TABLE src, gen, events, stamped, coded;
+DROP DOMAIN search_sync_code;
 DROP EXTENSION covara CASCADE;

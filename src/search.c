@@ -173,6 +173,28 @@ covara_is_text_type(Oid typid)
 	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
 }
 
+/*
+ * True for the types an id column may have: those whose text form (the
+ * doc_id) does not depend on session settings, and domains over them.
+ */
+static bool
+covara_is_id_type(Oid typid)
+{
+	switch (getBaseType(typid))
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case UUIDOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
 /* Report a column that does not exist. */
 static void
 covara_no_column(const char *col, const char *role, const char *tgname,
@@ -411,6 +433,15 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 		if (plan->id_attnum == InvalidAttrNumber)
 			covara_no_column(args[2], "its id column", tgname, relname);
 		plan->id_type = TupleDescAttr(td, plan->id_attnum - 1)->atttypid;
+		if (!covara_is_id_type(plan->id_type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("id column \"%s\" of table \"%s\" is of type %s, which cannot identify search documents",
+							args[2], relname, format_type_be(plan->id_type)),
+					 errdetail("Trigger \"%s\" makes each doc_id from the id's text form, which must not depend on "
+							   "session settings such as TimeZone, DateStyle or extra_float_digits.", tgname),
+					 errhint("Use an id column of type smallint, integer, bigint, text, varchar, char or uuid, "
+							 "or a domain over one of them.")));
 		plan->id_typlen = TupleDescAttr(td, plan->id_attnum - 1)->attlen;
 		plan->id_typbyval = TupleDescAttr(td, plan->id_attnum - 1)->attbyval;
 	}
