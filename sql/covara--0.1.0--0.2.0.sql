@@ -151,7 +151,6 @@ SELECT n.nspname AS schema_name,
 	   ARRAY(SELECT s.tgrelid::pg_catalog.regclass
 			   FROM pg_catalog.pg_trigger s
 			  WHERE s.tgfoid OPERATOR(pg_catalog.=) 'covara.search_sync_trigger()'::pg_catalog.regprocedure
-				AND s.tgparentid OPERATOR(pg_catalog.=) 0	-- not the clones on partitions
 				AND (covara.trigger_arguments(s.oid))[1:2]
 					OPERATOR(pg_catalog.=) ARRAY[n.nspname::pg_catalog.text, c.relname::pg_catalog.text]
 			  ORDER BY 1) AS sources
@@ -326,29 +325,6 @@ $covara$;
 COMMENT ON FUNCTION covara.create_search_index(pg_catalog.text, pg_catalog.jsonb, pg_catalog.regconfig, pg_catalog.text) IS
 'creates (or adopts) the search index table <table_prefix><name> in the current schema: doc_id text primary key, source jsonb, search_vector tsvector filled from source by covara.search_trigger (fields {"key": "A".."D"}; NULL: every top-level key but id, weight D), GIN index <table>_search_idx; repeating an identical call changes nothing';
 
-/*
- * The table whose trigger a trigger on a partition was cloned from, at the
- * top of the chain (the table attach_search was called on).
- */
-CREATE FUNCTION covara.search_root_trigger_table(trigger_oid pg_catalog.oid)
-RETURNS pg_catalog.regclass
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-BEGIN ATOMIC
-	WITH RECURSIVE chain(tgrelid, tgparentid) AS (
-		SELECT t.tgrelid, t.tgparentid
-		  FROM pg_catalog.pg_trigger t
-		 WHERE t.oid OPERATOR(pg_catalog.=) trigger_oid
-		UNION ALL
-		SELECT p.tgrelid, p.tgparentid
-		  FROM chain c
-		  JOIN pg_catalog.pg_trigger p ON p.oid OPERATOR(pg_catalog.=) c.tgparentid
-	)
-	SELECT c.tgrelid::pg_catalog.regclass FROM chain c
-	 WHERE c.tgparentid OPERATOR(pg_catalog.=) 0;
-END;
-COMMENT ON FUNCTION covara.search_root_trigger_table(pg_catalog.oid) IS
-'internal: the table carrying the trigger that a trigger on a partition was cloned from (the top of its tgparentid chain); NULL when there is no such trigger';
-
 CREATE FUNCTION covara.attach_search(source pg_catalog.regclass,
 									 index_name pg_catalog.text,
 									 fields pg_catalog.jsonb,
@@ -421,7 +397,7 @@ BEGIN
 	END IF;
 	args := ARRAY[idx_nsp, idx_tbl, id_column::pg_catalog.text, lang] OPERATOR(pg_catalog.||) specs;
 
-	SELECT t.tgfoid, t.tgtype, t.tgparentid, covara.trigger_arguments(t.oid) AS args INTO prev
+	SELECT t.tgfoid, t.tgtype, covara.trigger_arguments(t.oid) AS args INTO prev
 	  FROM pg_catalog.pg_trigger t
 	 WHERE t.tgrelid OPERATOR(pg_catalog.=) source AND t.tgname OPERATOR(pg_catalog.=) tg;
 	IF FOUND THEN
@@ -431,13 +407,6 @@ BEGIN
 		END IF;
 		IF prev.args OPERATOR(pg_catalog.=) args AND prev.tgtype OPERATOR(pg_catalog.=) 29 THEN
 			RETURN 0;			-- attached exactly so already
-		END IF;
-		IF prev.tgparentid OPERATOR(pg_catalog.<>) 0 THEN
-			RAISE EXCEPTION 'table % is a partition of a table attached to search index "%"', source, index_name
-				USING ERRCODE = 'wrong_object_type',
-					  DETAIL = pg_catalog.format('Its trigger %I is a clone of the trigger on partitioned table %s.',
-												 tg, covara.search_root_trigger_table(prev.tgparentid)),
-					  HINT = 'Attach the partitioned table instead; its partitions follow.';
 		END IF;
 		IF prev.args[1:2] OPERATOR(pg_catalog.<>) args[1:2] THEN
 			RAISE EXCEPTION 'table % is attached to another search index named "%" (table %.%)',
@@ -487,10 +456,9 @@ AS $covara$
 DECLARE
 	tg pg_catalog.text := 'covara_sync_' OPERATOR(pg_catalog.||) index_name;
 	fn pg_catalog.oid;
-	parent pg_catalog.oid;
 BEGIN
 	PERFORM covara.search_check_name(index_name);
-	SELECT t.tgfoid, t.tgparentid INTO fn, parent FROM pg_catalog.pg_trigger t
+	SELECT t.tgfoid INTO fn FROM pg_catalog.pg_trigger t
 	 WHERE t.tgrelid OPERATOR(pg_catalog.=) source AND t.tgname OPERATOR(pg_catalog.=) tg;
 	IF NOT FOUND THEN
 		RETURN false;
@@ -498,13 +466,6 @@ BEGIN
 	IF fn OPERATOR(pg_catalog.<>) 'covara.search_sync_trigger()'::pg_catalog.regprocedure THEN
 		RAISE EXCEPTION 'trigger "%" on table % is not covara''s', tg, source
 			USING ERRCODE = 'object_not_in_prerequisite_state';
-	END IF;
-	IF parent OPERATOR(pg_catalog.<>) 0 THEN
-		RAISE EXCEPTION 'table % is a partition of a table attached to search index "%"', source, index_name
-			USING ERRCODE = 'wrong_object_type',
-				  DETAIL = pg_catalog.format('Its trigger %I is a clone of the trigger on partitioned table %s.',
-											 tg, covara.search_root_trigger_table(parent)),
-				  HINT = 'Detach the partitioned table instead; that detaches its partitions too.';
 	END IF;
 	EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', tg, source);
 	RETURN true;
@@ -531,7 +492,6 @@ BEGIN
 		SELECT t.tgname, t.tgrelid::pg_catalog.regclass AS rel
 		  FROM pg_catalog.pg_trigger t
 		 WHERE t.tgfoid OPERATOR(pg_catalog.=) 'covara.search_sync_trigger()'::pg_catalog.regprocedure
-		   AND t.tgparentid OPERATOR(pg_catalog.=) 0	-- dropping it drops its clones
 		   AND (covara.trigger_arguments(t.oid))[1:2]
 			   OPERATOR(pg_catalog.=) ARRAY[idx_nsp, idx_tbl]
 		 ORDER BY 2
@@ -580,7 +540,6 @@ BEGIN
 			  FROM pg_catalog.pg_trigger s,
 				   LATERAL pg_catalog.unnest((covara.trigger_arguments(s.oid))[5:]) WITH ORDINALITY AS a(arg, i)
 			 WHERE s.tgfoid OPERATOR(pg_catalog.=) 'covara.search_sync_trigger()'::pg_catalog.regprocedure
-			   AND s.tgparentid OPERATOR(pg_catalog.=) 0
 			   AND s.tgname OPERATOR(pg_catalog.=) ('covara_sync_' OPERATOR(pg_catalog.||) index_name)
 			   AND (covara.trigger_arguments(s.oid))[1:2] OPERATOR(pg_catalog.=)
 				   (SELECT ARRAY[n.nspname::pg_catalog.text, c.relname::pg_catalog.text]
