@@ -22,6 +22,7 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
@@ -33,6 +34,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -88,6 +90,8 @@ typedef struct CovaraTriggerPlan
 
 	/* search trigger */
 	AttrNumber	tsv_attnum;
+	Oid			tsv_domain;		/* the column's domain, or InvalidOid */
+	void	   *tsv_domain_extra;	/* domain_check()'s cache, in cxt */
 	bool		keep_given;
 
 	/* sync trigger */
@@ -418,6 +422,9 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 							col, relname,
 							format_type_be(TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid)),
 					 errdetail("Trigger \"%s\" names it as its tsvector column.", tgname)));
+		/* a domain's constraints apply to what the trigger writes, too */
+		if (TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid != TSVECTOROID)
+			plan->tsv_domain = TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid;
 		if (TupleDescAttr(td, plan->tsv_attnum - 1)->attgenerated)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -734,6 +741,9 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 	vec = covara_row_vector(plan, slot, td->tg_trigger->tgname,
 							RelationGetRelationName(rel));
 	value = PointerGetDatum(vec);
+	if (OidIsValid(plan->tsv_domain))
+		domain_check(value, false, plan->tsv_domain, &plan->tsv_domain_extra,
+					 plan->cxt);
 	col = plan->tsv_attnum;
 	tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
 									  &col, &value, &isnull);
@@ -782,7 +792,6 @@ covara_get_sync_plans(CovaraTriggerPlan *plan)
 	sp->upsert = sp->touch = sp->del = sp->probe = NULL;
 	if (sp->signature)
 		pfree(sp->signature);
-	sp->signature = NULL;
 	sp->signature = MemoryContextStrdup(TopMemoryContext, plan->signature);
 	return sp;
 }
@@ -1226,6 +1235,11 @@ covara_check_search_trigger(PG_FUNCTION_ARGS)
 	bool		ok;
 	CovaraTriggerPlan *plan;
 
+	/* as for SELECT or CREATE TRIGGER: no lock on a table one may not use */
+	if (pg_class_aclmask(relid, GetUserId(), ACL_SELECT | ACL_TRIGGER,
+						 ACLMASK_ANY) == 0)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
 	rel = table_open(relid, AccessShareLock);
 	tgrel = table_open(TriggerRelationId, AccessShareLock);
 	ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
