@@ -22,6 +22,7 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
@@ -31,7 +32,9 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -65,6 +68,7 @@ typedef enum CovaraTriggerKind
 /* A trigger's parsed and checked arguments, valid for one statement. */
 typedef struct CovaraTriggerPlan
 {
+	CovaraTriggerKind kind;
 	Oid			tgoid;
 	Oid			relid;
 	TupleDesc	tupdesc;		/* descriptor the plan was checked against */
@@ -86,11 +90,17 @@ typedef struct CovaraTriggerPlan
 
 	/* search trigger */
 	AttrNumber	tsv_attnum;
+	Oid			tsv_domain;		/* the column's domain, or InvalidOid */
+	void	   *tsv_domain_extra;	/* domain_check()'s cache, in cxt */
 	bool		keep_given;
 
 	/* sync trigger */
 	char	   *idx_schema;
 	char	   *idx_table;
+	char	   *idx_sql;		/* quoted schema.table of the index */
+	char	   *src_sql;		/* quoted schema.table of the source */
+	char	   *id_sql;			/* quoted id column */
+	char	   *id_eqop_sql;	/* OPERATOR(schema.=), or NULL */
 	AttrNumber	id_attnum;
 	Oid			id_type;
 	int16		id_typlen;
@@ -100,21 +110,33 @@ typedef struct CovaraTriggerPlan
 	char	   *signature;		/* what the cached SPI plans were made for */
 } CovaraTriggerPlan;
 
-/* Saved SPI plans of one sync trigger (backend lifetime). */
+/*
+ * Saved SPI plans of one sync trigger (backend lifetime).  Each plan is
+ * prepared when first needed and stored only once SPI_keepplan() has saved
+ * it, so an error while preparing never leaves a pointer to memory that the
+ * error frees; NULL means not prepared yet.
+ */
 typedef struct CovaraSyncPlans
 {
 	Oid			tgoid;			/* hash key */
-	char	   *signature;
+	char	   *signature;		/* what the plans below were made for */
 	SPIPlanPtr	upsert;
 	SPIPlanPtr	touch;
 	SPIPlanPtr	del;
+	SPIPlanPtr	probe;			/* run as the source table's owner */
 } CovaraSyncPlans;
 
 static HTAB *covara_sync_plans = NULL;
 
-/* Cached fields of search_vector()/search_text() for one call site. */
+/*
+ * Cached fields of search_vector()/search_text() for one call site.  The
+ * parsed fields live in cxt, which is reset whenever they change (per row,
+ * when fields is a column), so the cache never grows.
+ */
 typedef struct CovaraDocFieldsCache
 {
+	MemoryContext cxt;			/* child of fn_mcxt, holds what follows */
+	bool		valid;
 	bool		is_default;
 	Jsonb	   *fields_copy;
 	int			nfields;
@@ -155,6 +177,28 @@ covara_is_text_type(Oid typid)
 	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
 }
 
+/*
+ * True for the types an id column may have: those whose text form (the
+ * doc_id) does not depend on session settings, and domains over them.
+ */
+static bool
+covara_is_id_type(Oid typid)
+{
+	switch (getBaseType(typid))
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case UUIDOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
 /* Report a column that does not exist. */
 static void
 covara_no_column(const char *col, const char *role, const char *tgname,
@@ -169,9 +213,10 @@ covara_no_column(const char *col, const char *role, const char *tgname,
 
 /* Resolve a field's column and check its type. */
 static void
-covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, const char *arg,
-					 TupleDesc td, const char *tgname, const char *relname)
+covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, TupleDesc td,
+					 const char *tgname, const char *relname)
 {
+	const char *arg = f->arg;
 	AttrNumber	attnum = covara_find_column(td, f->path.parts[0]);
 	Form_pg_attribute att;
 	Oid			base;
@@ -188,6 +233,15 @@ covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, const char *arg,
 	att = TupleDescAttr(td, attnum - 1);
 	base = getBaseType(att->atttypid);
 	f->attnum = attnum;
+
+	/* a BEFORE trigger runs before stored generated columns are computed */
+	if (plan->kind == COVARA_TRIGGER_SEARCH && att->attgenerated)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("field \"%s\" of trigger \"%s\" is the generated column \"%s\" of table \"%s\"",
+						arg, tgname, f->path.parts[0], relname),
+				 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
+				 errhint("Name the columns the generated column is computed from as fields instead.")));
 
 	if (base == JSONBOID)
 		f->kind = COVARA_FIELD_JSONB;
@@ -234,6 +288,14 @@ covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
 	if (attnum != InvalidAttrNumber &&
 		getBaseType(TupleDescAttr(td, attnum - 1)->atttypid) == REGCONFIGOID)
 	{
+		if (plan->kind == COVARA_TRIGGER_SEARCH &&
+			TupleDescAttr(td, attnum - 1)->attgenerated)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("configuration column \"%s\" of trigger \"%s\" is a generated column of table \"%s\"",
+							arg, tgname, relname),
+					 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
+					 errhint("Use a regconfig column that is not generated, or a fixed configuration.")));
 		plan->cfg_attnum = attnum;
 		plan->cfg_colname = arg;
 		plan->cfgId = InvalidOid;
@@ -320,6 +382,7 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 
 	plan = palloc0(sizeof(CovaraTriggerPlan));
 	plan->cxt = cxt;
+	plan->kind = kind;
 	plan->tgoid = tgoid;
 	plan->relid = RelationGetRelid(rel);
 	plan->tupdesc = td;
@@ -359,6 +422,9 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 							col, relname,
 							format_type_be(TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid)),
 					 errdetail("Trigger \"%s\" names it as its tsvector column.", tgname)));
+		/* a domain's constraints apply to what the trigger writes, too */
+		if (TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid != TSVECTOROID)
+			plan->tsv_domain = TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid;
 		if (TupleDescAttr(td, plan->tsv_attnum - 1)->attgenerated)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -374,6 +440,15 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 		if (plan->id_attnum == InvalidAttrNumber)
 			covara_no_column(args[2], "its id column", tgname, relname);
 		plan->id_type = TupleDescAttr(td, plan->id_attnum - 1)->atttypid;
+		if (!covara_is_id_type(plan->id_type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("id column \"%s\" of table \"%s\" is of type %s, which cannot identify search documents",
+							args[2], relname, format_type_be(plan->id_type)),
+					 errdetail("Trigger \"%s\" makes each doc_id from the id's text form, which must not depend on "
+							   "session settings such as TimeZone, DateStyle or extra_float_digits.", tgname),
+					 errhint("Use an id column of type smallint, integer, bigint, text, varchar, char or uuid, "
+							 "or a domain over one of them.")));
 		plan->id_typlen = TupleDescAttr(td, plan->id_attnum - 1)->attlen;
 		plan->id_typbyval = TupleDescAttr(td, plan->id_attnum - 1)->attbyval;
 	}
@@ -420,7 +495,7 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 	plan->src_typbyval = palloc(sizeof(bool) * (plan->nfields + 1));
 	for (i = 0; i < plan->nfields; i++)
 	{
-		covara_resolve_field(plan, &plan->fields[i], args[first + i], td, tgname, relname);
+		covara_resolve_field(plan, &plan->fields[i], td, tgname, relname);
 		covara_add_source_column(plan, td, plan->fields[i].attnum);
 	}
 	if (plan->cfg_attnum != InvalidAttrNumber)
@@ -443,14 +518,25 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 		getTypeOutputInfo(plan->id_type, &typoutput, &typisvarlena);
 		fmgr_info_cxt(typoutput, &plan->id_out, cxt);
 		eqop = covara_qualified_eqop(plan->id_type, &plan->id_eqop);
-		plan->signature = psprintf("%s.%s|%s.%s|%s|%s|%u",
-								   quote_identifier(plan->idx_schema),
-								   quote_identifier(plan->idx_table),
-								   quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
-								   quote_identifier(relname),
-								   quote_identifier(args[2]),
-								   eqop ? eqop : "",
-								   rel->rd_rel->reltype);
+		plan->id_eqop_sql = eqop;
+		plan->idx_sql = psprintf("%s.%s", quote_identifier(plan->idx_schema),
+								 quote_identifier(plan->idx_table));
+		plan->src_sql = psprintf("%s.%s",
+								 quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
+								 quote_identifier(relname));
+		plan->id_sql = pstrdup(quote_identifier(args[2]));
+
+		/*
+		 * What the saved plans depend on: the text of their statements and
+		 * the types of all their arguments (the id's type and typmod, the
+		 * row type; doc_id is text, the vector tsvector), so that ALTER
+		 * TABLE ... ALTER COLUMN id TYPE makes new plans.
+		 */
+		plan->signature = psprintf("%s|%s|%s|%s|id %u/%d|eq %u|row %u",
+								   plan->idx_sql, plan->src_sql, plan->id_sql,
+								   eqop ? eqop : "", plan->id_type,
+								   TupleDescAttr(td, plan->id_attnum - 1)->atttypmod,
+								   plan->id_eqop, rel->rd_rel->reltype);
 	}
 
 	MemoryContextSwitchTo(old);
@@ -634,20 +720,30 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 		slot = td->tg_newslot;
 		if (!slot_attisnull(slot, plan->tsv_attnum))
 		{
-			/* a vector written by the statement itself wins, if asked */
-			if (plan->keep_given &&
-				bms_is_member(plan->tsv_attnum - FirstLowInvalidHeapAttributeNumber,
+			if (bms_is_member(plan->tsv_attnum - FirstLowInvalidHeapAttributeNumber,
 							  td->tg_updatedcols))
+			{
+				/*
+				 * A vector written by the statement itself: kept when asked
+				 * (given_vector=keep), else replaced by the computed one.
+				 */
+				if (plan->keep_given)
+					return PointerGetDatum(tuple);
+			}
+			else if (!covara_sources_changed(plan, td->tg_trigslot, slot))
+			{
+				/* no source changed: keep the vector, parse nothing */
 				return PointerGetDatum(tuple);
-			/* no source changed: keep the vector, parse nothing */
-			if (!covara_sources_changed(plan, td->tg_trigslot, slot))
-				return PointerGetDatum(tuple);
+			}
 		}
 	}
 
 	vec = covara_row_vector(plan, slot, td->tg_trigger->tgname,
 							RelationGetRelationName(rel));
 	value = PointerGetDatum(vec);
+	if (OidIsValid(plan->tsv_domain))
+		domain_check(value, false, plan->tsv_domain, &plan->tsv_domain_extra,
+					 plan->cxt);
 	col = plan->tsv_attnum;
 	tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
 									  &col, &value, &isnull);
@@ -655,16 +751,16 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(tuple);
 }
 
-/* The saved SPI plans of a sync trigger, (re)made when needed. */
+/*
+ * The saved SPI plans of a sync trigger: the entry for its OID, emptied
+ * when it was made for another signature (the plans are then prepared anew
+ * as they are needed).
+ */
 static CovaraSyncPlans *
-covara_get_sync_plans(CovaraTriggerPlan *plan, Relation rel)
+covara_get_sync_plans(CovaraTriggerPlan *plan)
 {
 	CovaraSyncPlans *sp;
 	bool		found;
-	char	   *idx;
-	char	   *src;
-	char	   *sql;
-	Oid			argtypes[3];
 
 	if (covara_sync_plans == NULL)
 	{
@@ -676,78 +772,151 @@ covara_get_sync_plans(CovaraTriggerPlan *plan, Relation rel)
 										HASH_ELEM | HASH_BLOBS);
 	}
 	sp = hash_search(covara_sync_plans, &plan->tgoid, HASH_ENTER, &found);
-	if (found && sp->signature != NULL && strcmp(sp->signature, plan->signature) == 0 &&
-		sp->upsert != NULL && sp->touch != NULL && sp->del != NULL)
-		return sp;
-	if (found)
+	if (!found)
 	{
-		if (sp->upsert)
-			SPI_freeplan(sp->upsert);
-		if (sp->touch)
-			SPI_freeplan(sp->touch);
-		if (sp->del)
-			SPI_freeplan(sp->del);
-		if (sp->signature)
-			pfree(sp->signature);
+		sp->signature = NULL;
+		sp->upsert = sp->touch = sp->del = sp->probe = NULL;
 	}
-	sp->upsert = sp->touch = sp->del = NULL;
-	sp->signature = NULL;
+	if (sp->signature != NULL && strcmp(sp->signature, plan->signature) == 0)
+		return sp;
 
-	idx = psprintf("%s.%s", quote_identifier(plan->idx_schema),
-				   quote_identifier(plan->idx_table));
-	src = psprintf("%s.%s",
-				   quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
-				   quote_identifier(RelationGetRelationName(rel)));
-
-	argtypes[0] = TEXTOID;
-	argtypes[1] = rel->rd_rel->reltype;
-	argtypes[2] = TSVECTOROID;
-	sql = psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
-				   "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
-				   "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
-				   "search_vector = excluded.search_vector", idx);
-	sp->upsert = SPI_prepare(sql, 3, argtypes);
-	if (sp->upsert == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-
-	/* search_vector = search_vector keeps the vector (given_vector=keep) */
-	sql = psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
-				   "search_vector = i.search_vector "
-				   "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", idx);
-	sp->touch = SPI_prepare(sql, 2, argtypes);
-	if (sp->touch == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-
-	/* an old id goes only when no row of the source has it any more */
-	argtypes[1] = plan->id_type;
-	if (OidIsValid(plan->id_eqop))
-		sql = psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1 "
-					   "AND NOT EXISTS (SELECT FROM %s AS s WHERE s.%s %s $2)",
-					   idx, src,
-					   quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), plan->id_attnum - 1)->attname)),
-					   covara_qualified_eqop(plan->id_type, &plan->id_eqop));
-	else
-		sql = psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1", idx);
-	sp->del = SPI_prepare(sql, 2, argtypes);
-	if (sp->del == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-
-	SPI_keepplan(sp->upsert);
-	SPI_keepplan(sp->touch);
-	SPI_keepplan(sp->del);
+	/* every stored plan is a kept one, so freeing them is safe */
+	if (sp->upsert)
+		SPI_freeplan(sp->upsert);
+	if (sp->touch)
+		SPI_freeplan(sp->touch);
+	if (sp->del)
+		SPI_freeplan(sp->del);
+	if (sp->probe)
+		SPI_freeplan(sp->probe);
+	sp->upsert = sp->touch = sp->del = sp->probe = NULL;
+	if (sp->signature)
+		pfree(sp->signature);
 	sp->signature = MemoryContextStrdup(TopMemoryContext, plan->signature);
 	return sp;
 }
 
+/* Prepare a statement and save it: the result outlives the transaction. */
+static SPIPlanPtr
+covara_sync_prepare(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
+	int			rc;
+
+	if (p == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	rc = SPI_keepplan(p);
+	if (rc != 0)
+		elog(ERROR, "SPI_keepplan failed: %s", SPI_result_code_string(rc));
+	return p;
+}
+
+/* The upsert of a document: (doc_id, row, vector). */
+static SPIPlanPtr
+covara_sync_upsert(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
+{
+	Oid			argtypes[3];
+
+	if (sp->upsert != NULL)
+		return sp->upsert;
+	argtypes[0] = TEXTOID;
+	argtypes[1] = rel->rd_rel->reltype;
+	argtypes[2] = TSVECTOROID;
+	sp->upsert = covara_sync_prepare(
+		psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
+				 "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
+				 "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
+				 "search_vector = excluded.search_vector", plan->idx_sql),
+		3, argtypes);
+	return sp->upsert;
+}
+
+/*
+ * The refresh of a document's source that keeps its vector: (doc_id, row).
+ * search_vector = search_vector keeps it under given_vector=keep.
+ */
+static SPIPlanPtr
+covara_sync_touch(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
+{
+	Oid			argtypes[2];
+
+	if (sp->touch != NULL)
+		return sp->touch;
+	argtypes[0] = TEXTOID;
+	argtypes[1] = rel->rd_rel->reltype;
+	sp->touch = covara_sync_prepare(
+		psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
+				 "search_vector = i.search_vector "
+				 "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", plan->idx_sql),
+		2, argtypes);
+	return sp->touch;
+}
+
+/* The delete of a document: (doc_id). */
+static SPIPlanPtr
+covara_sync_del(CovaraTriggerPlan *plan, CovaraSyncPlans *sp)
+{
+	Oid			argtypes[1];
+
+	if (sp->del != NULL)
+		return sp->del;
+	argtypes[0] = TEXTOID;
+	sp->del = covara_sync_prepare(
+		psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1",
+				 plan->idx_sql),
+		1, argtypes);
+	return sp->del;
+}
+
 /* Run a saved plan and check the outcome. */
 static uint64
-covara_exec(SPIPlanPtr p, Datum *values, const char *nulls, int expected)
+covara_exec(SPIPlanPtr p, Datum *values, const char *nulls, int expected,
+			long tcount)
 {
-	int			rc = SPI_execute_plan(p, values, nulls, false, 0);
+	int			rc = SPI_execute_plan(p, values, nulls, false, tcount);
 
 	if (rc != expected)
 		elog(ERROR, "covara sync: SPI_execute_plan returned %s", SPI_result_code_string(rc));
 	return SPI_processed;
+}
+
+/*
+ * True when a row of the source table has the id (as when ids swap within
+ * one statement), so its document must stay.  The probe runs as the table's
+ * owner, the way core's foreign key checks do: the writer needs neither
+ * SELECT on the table nor any right on the schema of the id type's equality
+ * operator, and row security policies hide no row from it.
+ */
+static bool
+covara_id_in_use(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel,
+				 Datum id)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	volatile bool found = false;
+
+	if (plan->id_eqop_sql == NULL)
+		return false;			/* no equality: ids cannot be compared */
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	PG_TRY();
+	{
+		if (sp->probe == NULL)
+			sp->probe = covara_sync_prepare(
+				psprintf("SELECT FROM %s AS s WHERE s.%s %s $1 LIMIT 1",
+						 plan->src_sql, plan->id_sql, plan->id_eqop_sql),
+				1, &plan->id_type);
+		found = covara_exec(sp->probe, &id, NULL, SPI_OK_SELECT, 1) > 0;
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	return found;
 }
 
 /* The id of a row as text (the doc_id), or NULL when the id is null. */
@@ -817,13 +986,14 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	sp = covara_get_sync_plans(plan, rel);
+	sp = covara_get_sync_plans(plan);
 
-	if (old_docid != NULL && (id_changed || TRIGGER_FIRED_BY_DELETE(td->tg_event)))
+	/* an old id goes only when no row of the source has it any more */
+	if (old_docid != NULL && (id_changed || TRIGGER_FIRED_BY_DELETE(td->tg_event)) &&
+		!covara_id_in_use(plan, sp, rel, old_id))
 	{
 		values[0] = PointerGetDatum(old_docid);
-		values[1] = old_id;
-		covara_exec(sp->del, values, NULL, SPI_OK_DELETE);
+		covara_exec(covara_sync_del(plan, sp), values, NULL, SPI_OK_DELETE, 0);
 	}
 
 	if (new_docid != NULL)
@@ -835,14 +1005,16 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 		if (vec == NULL)
 		{
 			/* only other columns changed: refresh source, keep the vector */
-			done = covara_exec(sp->touch, values, NULL, SPI_OK_UPDATE) > 0;
+			done = covara_exec(covara_sync_touch(plan, sp, rel), values, NULL,
+							   SPI_OK_UPDATE, 0) > 0;
 			if (!done)
 				vec = covara_row_vector(plan, newslot, tgname, relname);
 		}
 		if (!done)
 		{
 			values[2] = PointerGetDatum(vec);
-			covara_exec(sp->upsert, values, NULL, SPI_OK_INSERT);
+			covara_exec(covara_sync_upsert(plan, sp, rel), values, NULL,
+						SPI_OK_INSERT, 0);
 		}
 	}
 
@@ -860,7 +1032,16 @@ covara_doc_fields(FunctionCallInfo fcinfo, int argno, const char *where)
 	Jsonb	   *fields = is_default ? NULL : PG_GETARG_JSONB_P(argno);
 	MemoryContext old;
 
-	if (cache != NULL)
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(CovaraDocFieldsCache));
+		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+										   "covara search fields",
+										   ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	else if (cache->valid)
 	{
 		if (is_default && cache->is_default)
 			return cache;
@@ -870,8 +1051,14 @@ covara_doc_fields(FunctionCallInfo fcinfo, int argno, const char *where)
 			return cache;
 	}
 
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	cache = palloc0(sizeof(CovaraDocFieldsCache));
+	/* other fields: forget the old ones (valid again once parsed) */
+	cache->valid = false;
+	MemoryContextReset(cache->cxt);
+	cache->fields_copy = NULL;
+	cache->fields = NULL;
+	cache->nfields = 0;
+
+	old = MemoryContextSwitchTo(cache->cxt);
 	cache->is_default = is_default;
 	if (is_default)
 	{
@@ -896,7 +1083,7 @@ covara_doc_fields(FunctionCallInfo fcinfo, int argno, const char *where)
 									 &cache->fields, &cache->nfields);
 	}
 	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = cache;
+	cache->valid = true;
 	return cache;
 }
 
@@ -1048,6 +1235,11 @@ covara_check_search_trigger(PG_FUNCTION_ARGS)
 	bool		ok;
 	CovaraTriggerPlan *plan;
 
+	/* as for SELECT or CREATE TRIGGER: no lock on a table one may not use */
+	if (pg_class_aclmask(relid, GetUserId(), ACL_SELECT | ACL_TRIGGER,
+						 ACLMASK_ANY) == 0)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
 	rel = table_open(relid, AccessShareLock);
 	tgrel = table_open(TriggerRelationId, AccessShareLock);
 	ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,

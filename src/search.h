@@ -9,8 +9,6 @@
 #ifndef COVARA_SEARCH_H
 #define COVARA_SEARCH_H
 
-#include "postgres.h"
-
 #include "executor/tuptable.h"
 #include "tsearch/ts_type.h"
 #include "tsearch/ts_utils.h"
@@ -41,6 +39,7 @@ typedef enum CovaraFieldKind
 /* One field: where its text comes from and its weight. */
 typedef struct CovaraField
 {
+	const char *arg;			/* the argument as written, for messages */
 	CovaraPath	path;
 	int			weight;			/* 3 = A, 2 = B, 1 = C, 0 = D */
 	/* exclusions below this field's node, as key paths relative to it */

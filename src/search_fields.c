@@ -25,6 +25,7 @@
 #include <limits.h>
 
 #include "common/string.h"
+#include "miscadmin.h"
 #include "tsearch/ts_type.h"
 #include "tsearch/ts_utils.h"
 #include "utils/array.h"
@@ -161,6 +162,7 @@ covara_parse_field(const char *arg, const char *where, CovaraField *field)
 	const char *problem = NULL;
 
 	memset(field, 0, sizeof(CovaraField));
+	field->arg = pstrdup(arg);
 	field->weight = COVARA_WEIGHT_D;
 	if (!covara_parse_path(arg, &end, &field->path, &problem))
 		covara_bad_field(arg, where, problem);
@@ -519,11 +521,16 @@ static void
 covara_walk_container(JsonbContainer *c, CovaraExclState *ex, int nex,
 					  CovaraTextSink sink, void *arg)
 {
-	JsonbIterator *it = JsonbIteratorInit(c);
+	JsonbIterator *it;
 	JsonbIteratorToken tok;
 	JsonbValue	v;
 	JsonbValue	key;
-	CovaraExclState *sub = nex > 0 ? palloc(sizeof(CovaraExclState) * nex) : NULL;
+	CovaraExclState *sub;
+
+	/* documents nest as deep as jsonb allows: guard the recursion */
+	check_stack_depth();
+	it = JsonbIteratorInit(c);
+	sub = nex > 0 ? palloc(sizeof(CovaraExclState) * nex) : NULL;
 
 	memset(&key, 0, sizeof(key));
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)

@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION covara;
-SELECT plan(52);
+SELECT plan(60);
 SET client_min_messages = warning;
 
 -- functions and their markings
@@ -75,6 +75,19 @@ SELECT throws_ok($$SELECT covara.create_search_index('docs', '{"title": "B"}')$$
 CREATE TABLE covara_fts_taken (x int);
 SELECT throws_ok($$SELECT covara.create_search_index('taken')$$, '42P07', NULL, 'a table of another shape in the way: 42P07');
 SELECT throws_ok($$SELECT covara.attach_search('t', 'docs', '{"title": "A"}', 'no_id')$$, '42703', NULL, 'unknown id column: 42703');
+SELECT throws_ok($$SELECT covara.attach_search(NULL, 'no_such_index', '{"title": "A"}')$$, '22004',
+	'source, id_column and language must not be null', 'a NULL source: 22004, before the index is looked up');
+SELECT throws_ok($$SELECT covara.attach_search('t', 'docs', '{"title": "A"}', 'id', NULL)$$, '22004', NULL, 'a NULL language: 22004');
+SELECT throws_ok($$SELECT covara.detach_search(NULL, 'docs')$$, '22004', 'source must not be null', 'detach_search with a NULL source: 22004');
+
+-- a domain over tsvector: its constraints hold for the vectors the trigger writes
+CREATE DOMAIN short_tsv AS tsvector CHECK (length(VALUE) <= 2);
+CREATE TABLE dt (id int, title text, tsv short_tsv);
+CREATE TRIGGER dt_tsv BEFORE INSERT OR UPDATE ON dt FOR EACH ROW EXECUTE FUNCTION covara.search_trigger('tsv', 'pg_catalog.english', 'title');
+INSERT INTO dt VALUES (1, 'two words');
+SELECT is((SELECT tsv::text FROM dt), '''two'':1 ''word'':2', 'a vector the domain accepts is written');
+SELECT throws_ok($$INSERT INTO dt VALUES (2, 'three long words')$$, '23514', NULL, 'a vector the domain''s CHECK refuses: 23514');
+SELECT throws_ok($$UPDATE dt SET title = 'several longer words'$$, '23514', NULL, '... also when an update recomputes it');
 
 -- Privileges: the functions are SECURITY INVOKER, so callers need what
 -- they would need by hand, and the settings (trigger arguments) can only be
@@ -118,6 +131,16 @@ REVOKE INSERT ON search_alice.covara_fts_kb FROM covara_search_bob;
 SET ROLE covara_search_bob;
 SELECT throws_ok($$INSERT INTO public.bob_notes VALUES (12, 'third')$$, '42501', NULL,
 	'the sync trigger runs with the writer''s privileges');
+SET ROLE covara_search_alice;
+REVOKE ALL ON search_alice.covara_fts_kb FROM covara_search_bob;
+SET ROLE covara_search_bob;
+SELECT throws_ok($$SELECT covara.check_search_trigger('search_alice.covara_fts_kb', 'covara_index_kb')$$, '42501', NULL,
+	'check_search_trigger needs SELECT or TRIGGER on the table');
+SET ROLE covara_search_alice;
+GRANT SELECT ON search_alice.covara_fts_kb TO covara_search_bob;
+SET ROLE covara_search_bob;
+SELECT lives_ok($$SELECT covara.check_search_trigger('search_alice.covara_fts_kb', 'covara_index_kb')$$,
+	'... and with SELECT it checks the trigger');
 RESET ROLE;
 RESET search_path;
 
