@@ -110,8 +110,8 @@ DECLARE
 	grants		pg_catalog.text[];
 	regrants	pg_catalog.text[] := '{}';
 	adopted		pg_catalog.text[] := '{}';
-	r			pg_catalog.record;
-	s			pg_catalog.record;
+	r			record;
+	s			record;
 BEGIN
 	SELECT e.extnamespace, n.nspname INTO ext_nsp, ext_nspname
 	  FROM pg_catalog.pg_extension e
@@ -136,26 +136,11 @@ BEGIN
 
 		-- what kind of relation, and who may hand it over
 		SELECT c.relkind, c.relowner, c.relispartition, c.relrowsecurity,
-			   c.relforcerowsecurity, c.relhasrules, c.relpersistence,
-			   a.amname
-		  INTO r FROM pg_catalog.pg_class c
-		  LEFT JOIN pg_catalog.pg_am a ON a.oid OPERATOR(pg_catalog.=) c.relam
-		 WHERE c.oid OPERATOR(pg_catalog.=) old_rel;
+			   c.relforcerowsecurity, c.relhasrules
+		  INTO r FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) old_rel;
 		IF r.relkind OPERATOR(pg_catalog.<>) 'r' OR r.relispartition THEN
-			RAISE EXCEPTION 'cannot adopt existing table %.%: it differs from covara''s definition',
-				pg_catalog.quote_ident(ext_nspname), pg_catalog.quote_ident(tbl)
-				USING ERRCODE = 'object_not_in_prerequisite_state',
-					  DETAIL = pg_catalog.format('It is not a plain table (relkind %s%s).', r.relkind,
-									CASE WHEN r.relispartition THEN ', a partition' ELSE '' END),
-					  HINT = 'Rename it out of the way and try again.';
-		END IF;
-		IF r.relpersistence OPERATOR(pg_catalog.<>) 'p' THEN
 			problems := problems OPERATOR(pg_catalog.||)
-				'it is not a permanent (logged) table'::pg_catalog.text;
-		END IF;
-		IF r.amname OPERATOR(pg_catalog.<>) 'heap' THEN
-			problems := problems OPERATOR(pg_catalog.||)
-				pg_catalog.format('it uses table access method %s, not heap', r.amname);
+				pg_catalog.format('it is not a plain table (relkind %s)', r.relkind);
 		END IF;
 		IF NOT pg_catalog.pg_has_role(r.relowner, 'USAGE') THEN
 			RAISE EXCEPTION 'cannot adopt table %.%: it is owned by role %, whose privileges you do not have',
@@ -254,9 +239,9 @@ BEGIN
 		LOOP
 			IF s.old_idx IS NULL THEN
 				problems := problems OPERATOR(pg_catalog.||)
-					pg_catalog.format('index %s is missing (%s)',
+					pg_catalog.format('index %s %s is missing',
 						pg_catalog.quote_ident((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) s.ref_idx)),
-						pg_catalog.btrim(s.ref_def));
+						s.ref_def);
 			ELSIF s.ref_idx IS NULL THEN
 				problems := problems OPERATOR(pg_catalog.||)
 					pg_catalog.format('index %s is not part of covara''s table',
@@ -279,19 +264,7 @@ BEGIN
 				'it has more indexes than covara''s table'::pg_catalog.text;
 		END IF;
 
-		/*
-		 * Behaviour attached to the table.  Extended statistics count too:
-		 * ANALYZE evaluates their expressions as the table's owner, which the
-		 * adopted table's owner becomes.
-		 */
-		FOR s IN
-			SELECT x.stxname FROM pg_catalog.pg_statistic_ext x
-			 WHERE x.stxrelid OPERATOR(pg_catalog.=) old_rel
-			 ORDER BY x.stxname
-		LOOP
-			problems := problems OPERATOR(pg_catalog.||)
-				pg_catalog.format('statistics object %s is not part of covara''s table', pg_catalog.quote_ident(s.stxname));
-		END LOOP;
+		-- behaviour attached to the table
 		FOR s IN
 			SELECT t.tgname FROM pg_catalog.pg_trigger t
 			 WHERE t.tgrelid OPERATOR(pg_catalog.=) old_rel AND NOT t.tgisinternal
@@ -313,10 +286,7 @@ BEGIN
 			RAISE EXCEPTION 'cannot adopt existing table %.%: it differs from covara''s definition',
 				pg_catalog.quote_ident(ext_nspname), pg_catalog.quote_ident(tbl)
 				USING ERRCODE = 'object_not_in_prerequisite_state',
-					  DETAIL = (SELECT pg_catalog.string_agg(pg_catalog.upper(pg_catalog.left(p.t, 1))
-											 OPERATOR(pg_catalog.||) pg_catalog.substr(p.t, 2)
-											 OPERATOR(pg_catalog.||) '.', E'\n' ORDER BY p.n)
-								  FROM pg_catalog.unnest(problems) WITH ORDINALITY AS p(t, n)),
+					  DETAIL = pg_catalog.array_to_string(problems, E';\n'),
 					  HINT = 'CREATE EXTENSION covara adopts tables made by covara''s start-up migrator only when their shape matches the contract. Fix the differences, or rename the table out of the way, and try again.';
 		END IF;
 	END LOOP;
@@ -468,13 +438,6 @@ AS 'MODULE_PATHNAME', 'covara_hmac_token'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION covara.hmac_token(pg_catalog.text, pg_catalog.bytea) IS
 'HMAC-SHA-256 of the token''s UTF-8 bytes under key, lowercase hex, as Node''s createHmac(''sha256'', key).update(token).digest(''hex'')';
-
-CREATE FUNCTION covara.hmac_token(token pg_catalog.bytea, key pg_catalog.bytea)
-RETURNS pg_catalog.text
-AS 'MODULE_PATHNAME', 'covara_hmac_token_bytea'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION covara.hmac_token(pg_catalog.bytea, pg_catalog.bytea) IS
-'HMAC-SHA-256 of the bytes under key, lowercase hex';
 
 CREATE FUNCTION covara.generate_token(nbytes pg_catalog.int4 DEFAULT 32)
 RETURNS pg_catalog.text

@@ -40,7 +40,7 @@
 -- Reject a missing or non-positive interval with a clear error.
 CREATE FUNCTION covara._auth_check_ttl(ttl pg_catalog.interval)
 RETURNS pg_catalog.void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $covara$
 BEGIN
 	IF ttl IS NULL OR ttl OPERATOR(pg_catalog.<=) '0'::pg_catalog.interval THEN
@@ -424,13 +424,6 @@ END;
 COMMENT ON FUNCTION covara._auth_token_replace(pg_catalog.text, pg_catalog.text, pg_catalog.timestamp) IS
 'internal: delete the identifier''s tokens and store one new (hashed) token';
 
-CREATE FUNCTION covara._auth_token_clear(identifier pg_catalog.text)
-RETURNS pg_catalog.int8
-AS 'MODULE_PATHNAME', 'covara_auth_token_clear'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION covara._auth_token_clear(pg_catalog.text) IS
-'internal: delete the identifier''s tokens, including ones committed after the transaction''s snapshot (a serialization failure in REPEATABLE READ or SERIALIZABLE when there are any)';
-
 CREATE FUNCTION covara.issue_verification_token(identifier pg_catalog.text, ttl pg_catalog.interval)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -448,12 +441,6 @@ BEGIN
 	 * and at most one token per identifier survives concurrent issues.
 	 */
 	PERFORM pg_catalog.pg_advisory_xact_lock(1668702578, pg_catalog.hashtext(identifier));
-	/*
-	 * In REPEATABLE READ or SERIALIZABLE the snapshot may predate a token the
-	 * previous holder of the lock committed: this delete sees it and raises a
-	 * serialization failure rather than leave two live tokens.
-	 */
-	PERFORM covara._auth_token_clear(identifier);
 	token := covara.generate_token();
 	PERFORM covara._auth_token_replace(identifier, covara.hash_token(token),
 		(pg_catalog.now() AT TIME ZONE 'UTC') OPERATOR(pg_catalog.+) ttl);
@@ -762,7 +749,6 @@ REVOKE ALL ON FUNCTION covara._auth_api_key_prefix(pg_catalog.text, pg_catalog.t
 REVOKE ALL ON FUNCTION covara._auth_api_key_new(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_api_key_insert(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.timestamp, pg_catalog.timestamp) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_token_replace(pg_catalog.text, pg_catalog.text, pg_catalog.timestamp) FROM PUBLIC;
-REVOKE ALL ON FUNCTION covara._auth_token_clear(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_purge_sessions_batch(pg_catalog.timestamp, pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.timestamp) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_purge_tokens_batch(pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.timestamp) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_purge_api_keys_batch(pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.timestamp) FROM PUBLIC;

@@ -178,9 +178,9 @@ PG_FUNCTION_INFO_V1(covara_hmac_token_bytea);
 PG_FUNCTION_INFO_V1(covara_generate_token);
 PG_FUNCTION_INFO_V1(covara_token_equals);
 
-/* hash_token(text): SHA-256 of the UTF-8 bytes, lowercase hex. */
-Datum
-covara_hash_token(PG_FUNCTION_ARGS)
+/* SHA-256 of the UTF-8 bytes of the first argument, in the given encoding. */
+static inline Datum
+covara_hash_text_arg(FunctionCallInfo fcinfo, CovaraDigestEncoding enc)
 {
 	text	   *token = PG_GETARG_TEXT_PP(0);
 	uint8		digest[COVARA_SHA256_DIGEST_LENGTH];
@@ -190,7 +190,14 @@ covara_hash_token(PG_FUNCTION_ARGS)
 	data = covara_text_utf8(token, &len);
 	covara_sha256((const uint8 *) data, len, digest);
 	PG_FREE_IF_COPY(token, 0);
-	PG_RETURN_TEXT_P(covara_digest_to_text(digest, COVARA_ENC_HEX));
+	PG_RETURN_TEXT_P(covara_digest_to_text(digest, enc));
+}
+
+/* hash_token(text): SHA-256 of the UTF-8 bytes, lowercase hex. */
+Datum
+covara_hash_token(PG_FUNCTION_ARGS)
+{
+	return covara_hash_text_arg(fcinfo, COVARA_ENC_HEX);
 }
 
 /* hash_token(bytea): SHA-256 of the bytes, lowercase hex. */
@@ -210,16 +217,7 @@ covara_hash_token_bytea(PG_FUNCTION_ARGS)
 Datum
 covara_hash_token_encoded(PG_FUNCTION_ARGS)
 {
-	text	   *token = PG_GETARG_TEXT_PP(0);
-	CovaraDigestEncoding enc = covara_parse_encoding(PG_GETARG_TEXT_PP(1));
-	uint8		digest[COVARA_SHA256_DIGEST_LENGTH];
-	const char *data;
-	size_t		len;
-
-	data = covara_text_utf8(token, &len);
-	covara_sha256((const uint8 *) data, len, digest);
-	PG_FREE_IF_COPY(token, 0);
-	PG_RETURN_TEXT_P(covara_digest_to_text(digest, enc));
+	return covara_hash_text_arg(fcinfo, covara_parse_encoding(PG_GETARG_TEXT_PP(1)));
 }
 
 /* hmac_token(text, bytea): HMAC-SHA-256 of the UTF-8 bytes, lowercase hex. */
