@@ -592,6 +592,24 @@ covara_seed_exec_group(CovaraSeedTarget *t, CovaraSeedGroup *g)
 }
 
 /*
+ * In PG_CATCH after BeginInternalSubTransaction: copy the error, roll the
+ * subtransaction back and restore the caller's context and owner.
+ */
+static ErrorData *
+covara_seed_subxact_error(MemoryContext oldcontext, ResourceOwner oldowner)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(oldcontext);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcontext);
+	CurrentResourceOwner = oldowner;
+	return edata;
+}
+
+/*
  * Run a read-only statement in a subtransaction of its own and roll that
  * back.  Returns NULL when it succeeds, the error when it fails with a data
  * exception; any other error (a cancel, say) is raised.
@@ -614,12 +632,7 @@ covara_seed_probe(const char *sql, int nargs, Oid *types, Datum *values)
 	}
 	PG_CATCH();
 	{
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
+		edata = covara_seed_subxact_error(oldcontext, oldowner);
 		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
 			ReThrowError(edata);
 	}
@@ -826,14 +839,7 @@ covara_seed_run(CovaraSeedTarget *targets, int ntargets)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
+		ErrorData  *edata = covara_seed_subxact_error(oldcontext, oldowner);
 
 		if (cur_t >= 0)
 		{
