@@ -100,11 +100,13 @@ SELECT indexes_are('public', tbl, array_agg(idx), tbl || ' has exactly the contr
   FROM contract_indexes GROUP BY tbl ORDER BY tbl;
 SELECT is(pg_get_indexdef(format('public.%I', idx)::regclass), def, idx || ' is ' || def)
   FROM contract_indexes ORDER BY tbl, idx;
+-- (PostgreSQL 18 records NOT NULL as constraints too; nullability is
+-- checked column by column above)
 SELECT is(
   (SELECT array_agg(conname::text ORDER BY conname) FROM pg_constraint
-    WHERE conrelid = format('public.%I', ci.tbl)::regclass),
+    WHERE conrelid = format('public.%I', ci.tbl)::regclass AND contype <> 'n'),
   ARRAY[ci.idx::text],
-  ci.tbl || ' has one constraint, its primary key ' || ci.idx)
+  ci.tbl || ' has one constraint besides NOT NULL, its primary key ' || ci.idx)
   FROM contract_indexes ci WHERE is_pk ORDER BY tbl;
 SELECT is(
   (SELECT contype::text FROM pg_constraint WHERE conname = ci.idx),
