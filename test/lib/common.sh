@@ -83,7 +83,8 @@ covara_work_cleanup() {
 # pg_basebackup of MAJOR), COVARA_PG_SERVER (the server tree covara is
 # installed into; empty for the system's packages and for a version that is
 # only built) and PATH (MAJOR's programs first, then the driver version's).
-# A pinned version's kit is prepared by test/pg/fetch.
+# A pinned version's kit is prepared by test/pg/fetch; a version that
+# test/pg/versions does not list is used if the machine has it.
 covara_use_pg() {
 	local major=$1 origin
 	origin=$(awk -v m="$major" '($1 == "tested" || $1 == "built") && $2 == m { print $3 }' \
@@ -105,8 +106,15 @@ covara_use_pg() {
 		[ -d "$kit/server" ] && COVARA_PG_SERVER=$kit/server
 		;;
 	*)
-		covara_log "PostgreSQL $major is not in test/pg/versions"
-		return 1
+		# a major the machine has although test/pg/versions does not list
+		# it (for the demo and benchmarks; test/run-all sticks to the list)
+		if [ -x "/usr/lib/postgresql/$major/bin/pg_config" ]; then
+			COVARA_PG_BINDIR=/usr/lib/postgresql/$major/bin
+			COVARA_PG_CONFIG=$COVARA_PG_BINDIR/pg_config
+		else
+			covara_log "PostgreSQL $major is neither in test/pg/versions nor installed"
+			return 1
+		fi
 		;;
 	esac
 	: "${COVARA_PATH0:=$PATH}"
@@ -163,15 +171,28 @@ covara_make_args() {
 
 # Build covara for the version in use (after covara_use_pg), warnings as
 # errors (here only, never in users' builds), out of tree in the run's
-# scratch directory.
+# scratch directory.  -Werror goes in PG_CFLAGS, which PGXS appends with
+# override (COPT would be lost under a CFLAGS given on the command line);
+# every compiler call is checked for it.
 covara_build() {
-	local build args=()
+	local build args=() unchecked
 	build=$COVARA_WORK/build/$COVARA_PGVERSION
 	mapfile -t args < <(covara_make_args)
 	rm -rf "$build"
 	mkdir -p "$build"
 	covara_log "building covara for PostgreSQL $COVARA_PGVERSION (warnings are errors)"
-	make -C "$build" -f "$COVARA_ROOT/Makefile" -s VPATH="$COVARA_ROOT" "${args[@]}" COPT='-Werror' >/dev/null
+	make -C "$build" -f "$COVARA_ROOT/Makefile" VPATH="$COVARA_ROOT" "${args[@]}" PG_CFLAGS='-Werror' \
+		>"$build/build.log" 2>&1
+	local rc=$?
+	grep -v -e '^make' -e '^[a-z0-9_-]*gcc .* -c -o ' -e '^[a-z0-9_-]*gcc .* -shared ' \
+		-e '^/usr/bin/clang' -e '^mkdir ' "$build/build.log" >&2
+	[ $rc -eq 0 ] || return 1
+	unchecked=$(grep -E '^[a-z0-9_-]*gcc .* -c -o ' "$build/build.log" | grep -v -e ' -Werror ' -e ' -Werror$' || true)
+	if [ -n "$unchecked" ] || ! grep -qE '^[a-z0-9_-]*gcc .* -c -o ' "$build/build.log"; then
+		covara_log "PostgreSQL $COVARA_PGVERSION: a compiler call without -Werror (or none at all):"
+		printf '%s\n' "$unchecked" >&2
+		return 1
+	fi
 }
 
 # Install the build of the version in use: into its server tree (a pinned

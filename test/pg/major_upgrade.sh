@@ -66,6 +66,19 @@ SQL
 
 major() { q "$1" postgres -c "SELECT current_setting('server_version_num')::int / 10000"; }
 
+# snapshot KIND CLUSTER DB FILE: the footprint or row checksums of DB into
+# FILE; fails (and says so) when the query fails or prints nothing, so
+# that two empty files never pass for two equal ones.
+snapshot() {
+	local kind=$1 c=$2 db=$3 file=$4
+	if ! on "$c" "covara_$kind" "$db" >"$file" 2>"$file.err" || [ ! -s "$file" ]; then
+		tap_diag "covara_$kind of $db failed or printed nothing:"
+		sed 's/^/#   /' "$file.err"
+		echo "(no $kind of $db)" >"$file"
+		return 1
+	fi
+}
+
 # --- the source: the oldest version
 old=${versions[0]}
 covara_use_pg "$old" || { tap_ok 1 "PostgreSQL $old's kit is ready"; tap_done; exit 1; }
@@ -93,7 +106,8 @@ read -r sid < <(q "$src" app -c "SELECT covara.create_session('upgrade-user', '7
 read -r kid key < <(q "$src" app -F ' ' -c "SELECT id, key FROM covara.create_api_key('upgrade-user', 'deploy', '[\"read\"]')")
 tok=$(q "$src" app -c "SELECT covara.issue_verification_token('upgrade@example.com', '1 day')")
 tap_ok "$([ -n "$sid" ] && [ -n "$key" ] && [ -n "$tok" ]; echo $?)" "PostgreSQL $old: a live session, an API key and a verification token"
-on "$src" covara_rows app >"$work/rows.src"
+snapshot rows "$src" app "$work/rows.src"
+tap_ok $? "PostgreSQL $old: the row checksums of every covara table"
 state "$src" app >"$work/state.src"
 tap_ok "$(grep -c '^hit ' "$work/state.src" | grep -qv '^0$'; echo $?)" "PostgreSQL $old: search() finds documents ($(grep -c '^hit ' "$work/state.src") hits)"
 
@@ -108,12 +122,12 @@ check_restore() {
 	tap_ok $? "$what: pg_restore without an error"
 	sed 's/^/# /' "$work/restore.err"
 
-	on "$dst" covara_rows "$db" >"$work/rows.dst"
+	snapshot rows "$dst" "$db" "$work/rows.dst"
 	tap_diff_ok "$work/rows.src" "$work/rows.dst" "$what: every row of every covara table"
 	state "$dst" "$db" >"$work/state.dst"
 	tap_diff_ok "$work/state.src" "$work/state.dst" \
 		"$what: search settings, documents, source rows and search() hits are the same"
-	on "$dst" covara_footprint "$db" >"$work/fp.dst"
+	snapshot footprint "$dst" "$db" "$work/fp.dst"
 	tap_diff_ok "$work/fp.fresh" "$work/fp.dst" "$what: the restored extension equals a fresh install"
 
 	tap_is "$(q "$dst" "$db" -c "SELECT \"userId\" FROM covara.get_session('$sid')")" upgrade-user \
@@ -140,7 +154,7 @@ SQL
 
 	out=$(q "$dst" "$db" -c 'ALTER EXTENSION covara UPDATE' 2>&1)
 	tap_ok "$(grep -q 'already installed' <<<"$out"; echo $?)" "$what: ALTER EXTENSION covara UPDATE says it is up to date"
-	on "$dst" covara_footprint "$db" >"$work/fp.again"
+	snapshot footprint "$dst" "$db" "$work/fp.again"
 	tap_diff_ok "$work/fp.dst" "$work/fp.again" "$what: ... and changes nothing"
 }
 restores=0
@@ -153,8 +167,8 @@ for new in "${versions[@]:1}"; do
 	clusters+=("$dst")
 	tap_is "$(major "$dst")" "$new" "the target cluster runs PostgreSQL $new"
 	q "$dst" postgres -c 'CREATE DATABASE fresh'
-	q "$dst" fresh -c 'CREATE EXTENSION covara'
-	on "$dst" covara_footprint fresh >"$work/fp.fresh"
+	q "$dst" fresh -c 'CREATE EXTENSION covara' && snapshot footprint "$dst" fresh "$work/fp.fresh"
+	tap_ok $? "PostgreSQL $new: a fresh install to compare with"
 
 	for dumper in "$COVARA_PG_BINDIR" "$old_bindir"; do
 		v=$("$dumper/pg_dump" --version | sed 's/^pg_dump (PostgreSQL) \([0-9.]*\).*/\1/')

@@ -85,7 +85,9 @@ tap_is "$(field app-pgjs-1 2)" 8 "as that role, 1 instance: 8"
 tap_is "$(field super-pgjs-1 2)" 4 "the superuser now has 20 - 3 - 5 - 8 = 4"
 
 # reserved_connections (PostgreSQL 16 and later) is taken off as well
-if [ "$(psql -X -At -c 'SHOW server_version_num')" -ge 160000 ]; then
+server=$(psql -X -At -c 'SHOW server_version_num')
+tap_ok "$([[ $server =~ ^[0-9]+$ ]]; echo $?)" "the server's version is known ($server)"
+if [[ $server =~ ^[0-9]+$ ]] && [ "$server" -ge 160000 ]; then
 	COVARA_MAX_CONNECTIONS=20 COVARA_CLUSTER_OPTS="superuser_reserved_connections=3 reserved_connections=2" \
 		covara_with_cluster "$0" --inside-reserved >"$out" 2>"$out.log"
 	rc=$?
