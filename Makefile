@@ -3,26 +3,55 @@
 #   make && make install      build and install into the server of $(PG_CONFIG)
 #   make installcheck         run the pg_regress and isolation suites against
 #                             a running server (see test/run-all for everything)
+#   make dist                 dist/covara-VERSION.tar.gz from git (PGXN, Debian)
+#
+# Out-of-tree builds work too (Debian's pg_buildext builds that way):
+#   make -C build -f /path/to/covara/Makefile VPATH=/path/to/covara
 
 EXTENSION = covara
 MODULE_big = covara
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 PGFILEDESC = "covara - auth tables, token hashing, search triggers and seeding"
+
+# The directory of this Makefile: the sources, also in an out-of-tree build.
+covara_src := $(dir $(firstword $(MAKEFILE_LIST)))
+
+# The version is written once, as covara.control's default_version;
+# test/lint/cut-release writes it into META.json and debian/changelog, and
+# test/lint/check-version holds them to it.
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(covara_src)covara.control)
+
+OBJS = $(patsubst $(covara_src)%.c,%.o,$(sort $(wildcard $(covara_src)src/*.c)))
 
 # Install scripts and upgrade scripts; every released one is frozen (see
 # sql/released.sha256).
-DATA = $(sort $(wildcard sql/covara--*.sql))
+DATA = $(patsubst $(covara_src)%,%,$(sort $(wildcard $(covara_src)sql/covara--*.sql)))
 
 # pg_regress: every sql/NAME.sql that is not an extension script.
-REGRESS = $(sort $(basename $(notdir $(filter-out sql/covara--%,$(wildcard sql/*.sql)))))
+REGRESS = $(sort $(basename $(notdir $(filter-out $(covara_src)sql/covara--%,$(wildcard $(covara_src)sql/*.sql)))))
 
 # Isolation tester specs live in test/isolation/specs with their expected
-# output in test/isolation/expected.
-ISOLATION = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
-ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation
+# output in test/isolation/expected; results go to output_iso/ in the build
+# directory (PGXS's default).
+ISOLATION = $(sort $(basename $(notdir $(wildcard $(covara_src)test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=$(covara_src)test/isolation
 
-EXTRA_CLEAN = test/isolation/results test/isolation/output_iso test/isolation/regression.diffs test/isolation/regression.out
+EXTRA_CLEAN = dist
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# An out-of-tree build writes its objects under src/ there (an absolute
+# name: VPATH would find the source tree's src/ instead).
+$(OBJS): | $(CURDIR)/src
+$(CURDIR)/src:
+	mkdir -p $@
+
+# A release tarball of the committed tree (DIST_REF: another commit).
+DIST_REF ?= HEAD
+.PHONY: dist
+dist:
+	mkdir -p dist
+	git -C $(covara_src) archive --format=tar.gz --prefix=covara-$(EXTVERSION)/ \
+		-o $(abspath dist/covara-$(EXTVERSION).tar.gz) $(DIST_REF)
+	@echo dist/covara-$(EXTVERSION).tar.gz

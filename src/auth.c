@@ -48,6 +48,7 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
+#include "compat.h"
 #include "covara.h"
 
 /* An API key's id: 8 random bytes as 16 lowercase hex digits. */

@@ -6,7 +6,8 @@
  *	  covara's recommendedPoolConfig(driver) gives them (contract section 4).
  *
  * The capped overload also reads this server's connection budget:
- * max_connections, less superuser_reserved_connections, less what other
+ * max_connections, less superuser_reserved_connections, less
+ * reserved_connections (from PostgreSQL 16), less what other
  * roles' connection limits let them take (only roles that can log in, are
  * not superusers, and have a positive CONNECTION LIMIT; roles without a
  * limit cannot be accounted for), and no more than the session role's own
@@ -29,6 +30,7 @@
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
+#include "compat.h"
 #include "covara.h"
 
 /* One driver's recommended settings. */
@@ -185,11 +187,16 @@ covara_recommended_pool_config_capped(PG_FUNCTION_ARGS)
 	}
 
 	others = covara_pool_reserved_by_others(GetSessionUserId(), &own_limit);
-	available = MaxConnections - ReservedBackends - others;
+	available = MaxConnections - covara_superuser_reserved_connections -
+		covara_reserved_connections - others;
 	initStringInfo(&budget);
-	appendStringInfo(&budget,
-					 "max_connections %d - superuser_reserved_connections %d - %d for other roles' connection limits",
-					 MaxConnections, ReservedBackends, others);
+	appendStringInfo(&budget, "max_connections %d - superuser_reserved_connections %d",
+					 MaxConnections, covara_superuser_reserved_connections);
+	if (covara_reserved_connections > 0)
+		appendStringInfo(&budget, " - reserved_connections %d",
+						 covara_reserved_connections);
+	appendStringInfo(&budget, " - %d for other roles' connection limits",
+					 others);
 	if (own_limit >= 0 && own_limit < available)
 	{
 		available = own_limit;

@@ -48,6 +48,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "compat.h"
 #include "covara.h"
 #include "search.h"
 
@@ -302,7 +303,7 @@ covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
 		return;
 	}
 
-	names = stringToQualifiedNameList(arg);
+	names = covara_qualified_name_list(arg);
 	plan->cfgId = get_ts_config_oid(names, true);
 	if (OidIsValid(plan->cfgId))
 		return;

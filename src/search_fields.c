@@ -32,6 +32,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "compat.h"
 #include "search.h"
 
 /* A sorted list of distinct lexemes with their positions. */

@@ -60,6 +60,7 @@
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
+#include "compat.h"
 #include "covara.h"
 
 /* Longest JSON text of a value quoted in an error message. */

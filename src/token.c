@@ -19,6 +19,7 @@
 #include "port.h"
 #include "utils/builtins.h"
 
+#include "compat.h"
 #include "covara.h"
 #include "sha256.h"
 

@@ -7,8 +7,10 @@
 // Connects like libpq does, from PGHOST, PGPORT, PGUSER, PGPASSWORD and
 // PGDATABASE (DBNAME overrides PGDATABASE), and prints every SQL statement
 // drizzle-kit would run, one per line, then a last line "drift: N
-// statements".  Exit status 0 whether or not there is drift (the caller
-// asserts on N); non-zero only when the check itself could not be done.
+// statements" (a primary key it would drop and add back unchanged is not
+// drift: see sameKeyPairs).  Exit status 0 whether or not there is drift
+// (the caller asserts on N); non-zero only when the check itself could not
+// be done.
 //
 // It drives the real CLI, `drizzle-kit push --strict --verbose`, with schema
 // public only (schemaFilter), so covara's own schema "covara" is ignored.
@@ -173,7 +175,8 @@ if (start < 0) {
 			break;
 		}
 		const t = line.trim();
-		if (t === "") {
+		// drizzle-kit separates statements with a marker line: not SQL
+		if (t === "" || t === "--> statement-breakpoint") {
 			continue;
 		}
 		current.push(t);
@@ -195,6 +198,62 @@ if (start < 0) {
 	}
 }
 
+// drizzle-kit 0.31 reads the columns of a composite primary key in the order
+// the catalog happens to return them (its query has no ORDER BY);
+// PostgreSQL 18 often returns them in another order than the key's, and push
+// then drops the key and adds the same key back.  Such a pair changes
+// nothing: once the database confirms that the key added back is exactly the
+// key there is (same table, name, columns and column order), both
+// statements are reported on stderr as "unchanged:" and not counted.
+async function sameKeyPairs(stmts) {
+	const drop = /^ALTER TABLE "([^"]+)" DROP CONSTRAINT "([^"]+)";$/;
+	const add = /^ALTER TABLE "([^"]+)" ADD CONSTRAINT "([^"]+)" PRIMARY KEY\(("[^"]+"(?:,"[^"]+")*)\);$/;
+	const unchanged = new Set();
+	const { default: pg } = await import("pg");
+	const client = new pg.Client({ connectionString: url });
+	await client.connect();
+	try {
+		for (const a of stmts) {
+			const m = add.exec(a);
+			if (!m) {
+				continue;
+			}
+			const d = stmts.find((s) => {
+				const n = drop.exec(s);
+				return n && n[1] === m[1] && n[2] === m[2];
+			});
+			if (!d) {
+				continue;
+			}
+			const columns = m[3].slice(1, -1).split('","');
+			const r = await client.query(
+				`SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
+				   FROM pg_catalog.pg_constraint c
+				  CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+				   JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+				  WHERE c.contype = 'p' AND c.conname = $2
+				    AND c.conrelid = pg_catalog.to_regclass('public.' || pg_catalog.quote_ident($1))`,
+				[m[1], m[2]],
+			);
+			const have = r.rows[0].cols;
+			if (have && have.length === columns.length && have.every((c, i) => c === columns[i])) {
+				unchanged.add(a);
+				unchanged.add(d);
+			}
+		}
+	} finally {
+		await client.end().catch(() => {});
+	}
+	return unchanged;
+}
+
+const unchanged = await sameKeyPairs(statements);
+for (const s of statements) {
+	if (unchanged.has(s)) {
+		process.stderr.write(`unchanged: ${s}\n`);
+	}
+}
+statements = statements.filter((s) => !unchanged.has(s));
 for (const s of statements) {
 	process.stdout.write(`${s}\n`);
 }

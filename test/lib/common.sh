@@ -2,7 +2,12 @@
 # Source it; it defines functions only.
 
 COVARA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The PostgreSQL major version to build against and run on (test/run-all
+# goes through every version of test/pg/versions), and the version whose
+# client programs drive every server: pg_regress, the isolation tester,
+# psql, pgbench, createdb (the machine's own Debian packages).
 COVARA_PGVERSION=${COVARA_PGVERSION:-15}
+COVARA_DRIVER_PGVERSION=15
 
 covara_log() { printf '==> %s\n' "$*" >&2; }
 
@@ -11,22 +16,38 @@ covara_as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Run a command as the owner of the clusters: postgres when we are root
+# (the server refuses to run as root), else ourselves.
+covara_as_owner() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
 # Install what building and testing need, when it is missing: the server's
 # development files (PGXS), pgTAP and pg_prove, Python 3 for the script
-# lint, and Node.js for the client checks.  Debian packages only.
+# lint, curl for the pinned server downloads, and Node.js for the client
+# checks.  Debian packages from the machine's own sources only (the other
+# PostgreSQL versions come from test/pg/fetch, which installs nothing).
 covara_install_deps() {
-	local v=$COVARA_PGVERSION pkgs=()
-	[ -f "/usr/lib/postgresql/$v/lib/pgxs/src/makefiles/pgxs.mk" ] || pkgs+=("postgresql-server-dev-$v")
+	local v=$COVARA_DRIVER_PGVERSION pkgs=()
+	[ -f "/usr/include/postgresql/$v/server/postgres.h" ] || pkgs+=("postgresql-server-dev-$v")
 	[ -f "/usr/share/postgresql/$v/extension/pgtap.control" ] || pkgs+=("postgresql-$v-pgtap")
+	[ -x "/usr/lib/postgresql/$v/bin/initdb" ] || pkgs+=("postgresql-$v")
 	command -v pg_prove >/dev/null || pkgs+=(libtap-parser-sourcehandler-pgtap-perl)
 	command -v prove >/dev/null || pkgs+=(perl)
-	command -v pg_virtualenv >/dev/null || pkgs+=(postgresql-common)
 	command -v make >/dev/null || pkgs+=(make)
 	command -v gcc >/dev/null || pkgs+=(gcc)
-	command -v python3 >/dev/null || pkgs+=(python3)	# test/lint
+	command -v python3 >/dev/null || pkgs+=(python3)	# test/lint, test/pg
+	command -v curl >/dev/null || pkgs+=(curl)	# test/pg/fetch
+	command -v runuser >/dev/null || pkgs+=(util-linux)
 	if [ "${COVARA_NEED_NODE:-1}" = 1 ]; then
 		command -v node >/dev/null || pkgs+=(nodejs)
 		command -v npm >/dev/null || pkgs+=(npm)
+	fi
+	if [ "${COVARA_NEED_PACKAGING:-0}" = 1 ]; then	# test/package
+		command -v dpkg-buildpackage >/dev/null || pkgs+=(dpkg-dev)
+		command -v dh >/dev/null || pkgs+=(debhelper)
+		command -v pg_buildext >/dev/null || pkgs+=(postgresql-server-dev-all)
+		command -v git >/dev/null || pkgs+=(git)
 	fi
 	if [ ${#pkgs[@]} -gt 0 ]; then
 		covara_log "installing ${pkgs[*]}"
@@ -35,27 +56,170 @@ covara_install_deps() {
 	fi
 }
 
-# The pg_config of the server we build against.
-covara_pg_config() {
-	echo "/usr/lib/postgresql/$COVARA_PGVERSION/bin/pg_config"
+# The scratch directory of this run (kits, builds, clusters), readable by
+# the clusters' owner.  Made on first use (call this directly, not in a
+# command substitution, so that the variable stays set), and removed on
+# exit by the process that made it, unless COVARA_KEEP_WORK is set (a
+# caller with an exit trap of its own calls covara_work_cleanup there).
+covara_work_init() {
+	[ -n "${COVARA_WORK:-}" ] && return 0
+	COVARA_WORK=$(mktemp -d /tmp/covara-run.XXXXXX)
+	chmod 755 "$COVARA_WORK"
+	export COVARA_WORK
+	_covara_work_made_here=1
+	[ -n "$(trap -p EXIT)" ] || trap covara_work_cleanup EXIT
+}
+# Remove the scratch directory, if this process made it.
+covara_work_cleanup() {
+	if [ -n "${_covara_work_made_here:-}" ] && [ -z "${COVARA_KEEP_WORK:-}" ]; then
+		rm -rf "$COVARA_WORK"
+	fi
+	return 0
 }
 
-# Build (warnings are errors here, not in users' builds) and install.
-# With COVARA_DESTDIR set, install under that directory instead of the
-# system, and clusters started by covara_with_cluster load from there.
-covara_build_install() {
-	local pgc
+# covara_use_pg MAJOR: make MAJOR the version of what follows.  Sets
+# COVARA_PGVERSION, COVARA_PG_CONFIG (the pg_config to build with),
+# COVARA_PG_BINDIR (initdb, pg_ctl, postgres, pg_dump, pg_restore,
+# pg_basebackup of MAJOR), COVARA_PG_SERVER (the server tree covara is
+# installed into; empty for the system's packages and for a version that is
+# only built) and PATH (MAJOR's programs first, then the driver version's).
+# A pinned version's kit is prepared by test/pg/fetch; a version that
+# test/pg/versions does not list is used if the machine has it.
+covara_use_pg() {
+	local major=$1 origin
+	origin=$(awk -v m="$major" '($1 == "tested" || $1 == "built") && $2 == m { print $3 }' \
+		"$COVARA_ROOT/test/pg/versions")
+	COVARA_PGVERSION=$major
+	COVARA_PG_SERVER=
+	case $origin in
+	system)
+		COVARA_PG_BINDIR=/usr/lib/postgresql/$major/bin
+		COVARA_PG_CONFIG=$COVARA_PG_BINDIR/pg_config
+		;;
+	pinned)
+		local kit
+		covara_work_init
+		kit=$COVARA_WORK/pg$major
+		"$COVARA_ROOT/test/pg/fetch" "$major" "$kit" || return 1
+		COVARA_PG_BINDIR=$kit/bin
+		COVARA_PG_CONFIG=$kit/bin/pg_config
+		[ -d "$kit/server" ] && COVARA_PG_SERVER=$kit/server
+		;;
+	*)
+		# a major the machine has although test/pg/versions does not list
+		# it (for the demo and benchmarks; test/run-all sticks to the list)
+		if [ -x "/usr/lib/postgresql/$major/bin/pg_config" ]; then
+			COVARA_PG_BINDIR=/usr/lib/postgresql/$major/bin
+			COVARA_PG_CONFIG=$COVARA_PG_BINDIR/pg_config
+		else
+			covara_log "PostgreSQL $major is neither in test/pg/versions nor installed"
+			return 1
+		fi
+		;;
+	esac
+	: "${COVARA_PATH0:=$PATH}"
+	PATH=$COVARA_PG_BINDIR:/usr/lib/postgresql/$COVARA_DRIVER_PGVERSION/bin:$COVARA_PATH0
+	export COVARA_PGVERSION COVARA_PG_CONFIG COVARA_PG_BINDIR COVARA_PG_SERVER COVARA_PATH0 PATH
+}
+
+# Make sure a version is in use (COVARA_PGVERSION, 15 unless set) and the
+# run has its scratch directory.  Call it directly, not in $(...).
+_covara_ensure_pg() {
+	covara_work_init
+	[ -n "${COVARA_PG_CONFIG:-}" ] || covara_use_pg "$COVARA_PGVERSION"
+}
+
+# The pg_config of the version in use (what covara is built against; the
+# system's 15 when none was chosen).
+covara_pg_config() {
+	echo "${COVARA_PG_CONFIG:-/usr/lib/postgresql/$COVARA_PGVERSION/bin/pg_config}"
+}
+
+# The directory of the server programs (initdb, pg_ctl, pg_basebackup, ...)
+# of the version in use.
+covara_pg_bindir() {
+	echo "${COVARA_PG_BINDIR:-$("$(covara_pg_config)" --bindir)}"
+}
+
+# The pg_config whose PGXS drives the suites (pg_regress, the isolation
+# tester) against any server.
+covara_driver_pg_config() {
+	echo "/usr/lib/postgresql/$COVARA_DRIVER_PGVERSION/bin/pg_config"
+}
+
+# Make's arguments for building against the version in use.  The compiler
+# flags of a Debian build from a newer suite can name warnings this
+# machine's gcc does not know: those are dropped (and said).  Bitcode for
+# JIT needs that suite's clang, so a pinned version builds without it.
+covara_make_args() {
+	local pgc f flags=() dropped=()
 	pgc=$(covara_pg_config)
-	covara_log "building covara (warnings are errors)"
-	make -C "$COVARA_ROOT" -s PG_CONFIG="$pgc" clean >/dev/null
-	make -C "$COVARA_ROOT" -s PG_CONFIG="$pgc" COPT='-Werror' >/dev/null
-	if [ -n "${COVARA_DESTDIR:-}" ]; then
-		covara_log "installing into $COVARA_DESTDIR"
-		make -C "$COVARA_ROOT" -s PG_CONFIG="$pgc" DESTDIR="$COVARA_DESTDIR" install >/dev/null
-	else
-		covara_log "installing into $("$pgc" --sharedir)/extension and $("$pgc" --pkglibdir)"
-		covara_as_root make -C "$COVARA_ROOT" -s PG_CONFIG="$pgc" install >/dev/null
+	echo "PG_CONFIG=$pgc"
+	if [ "$pgc" != "/usr/lib/postgresql/$COVARA_PGVERSION/bin/pg_config" ]; then
+		echo "with_llvm=no"
+		for f in $("$pgc" --cflags); do
+			case $("${CC:-gcc}" "$f" -E -x c /dev/null -o /dev/null 2>&1) in
+			*unrecognized*) dropped+=("$f") ;;
+			*) flags+=("$f") ;;
+			esac
+		done
+		[ ${#dropped[@]} -gt 0 ] &&
+			covara_log "PostgreSQL $COVARA_PGVERSION: this gcc does not know ${dropped[*]}; building without"
+		echo "CFLAGS=${flags[*]}"
 	fi
+}
+
+# Build covara for the version in use (after covara_use_pg), warnings as
+# errors (here only, never in users' builds), out of tree in the run's
+# scratch directory.  -Werror goes in PG_CFLAGS, which PGXS appends with
+# override (COPT would be lost under a CFLAGS given on the command line);
+# every compiler call is checked for it.
+covara_build() {
+	local build args=() unchecked
+	build=$COVARA_WORK/build/$COVARA_PGVERSION
+	mapfile -t args < <(covara_make_args)
+	rm -rf "$build"
+	mkdir -p "$build"
+	covara_log "building covara for PostgreSQL $COVARA_PGVERSION (warnings are errors)"
+	make -C "$build" -f "$COVARA_ROOT/Makefile" VPATH="$COVARA_ROOT" "${args[@]}" PG_CFLAGS='-Werror' \
+		>"$build/build.log" 2>&1
+	local rc=$?
+	grep -v -e '^make' -e '^[a-z0-9_-]*gcc .* -c -o ' -e '^[a-z0-9_-]*gcc .* -shared ' \
+		-e '^/usr/bin/clang' -e '^mkdir ' "$build/build.log" >&2
+	[ $rc -eq 0 ] || return 1
+	unchecked=$(grep -E '^[a-z0-9_-]*gcc .* -c -o ' "$build/build.log" | grep -v -e ' -Werror ' -e ' -Werror$' || true)
+	if [ -n "$unchecked" ] || ! grep -qE '^[a-z0-9_-]*gcc .* -c -o ' "$build/build.log"; then
+		covara_log "PostgreSQL $COVARA_PGVERSION: a compiler call without -Werror (or none at all):"
+		printf '%s\n' "$unchecked" >&2
+		return 1
+	fi
+}
+
+# Install the build of the version in use: into its server tree (a pinned
+# version), under COVARA_DESTDIR when set (clusters started by
+# covara_with_cluster load from there), or into the system.
+covara_install() {
+	local build args=()
+	build=$COVARA_WORK/build/$COVARA_PGVERSION
+	mapfile -t args < <(covara_make_args 2>/dev/null)	# covara_build said it
+	args=(-C "$build" -f "$COVARA_ROOT/Makefile" -s VPATH="$COVARA_ROOT" "${args[@]}")
+	if [ -n "$COVARA_PG_SERVER" ]; then
+		covara_log "installing into $COVARA_PG_SERVER"
+		make "${args[@]}" pkglibdir="$COVARA_PG_SERVER/lib/postgresql" \
+			datadir="$COVARA_PG_SERVER/share/postgresql" install >/dev/null
+	elif [ -n "${COVARA_DESTDIR:-}" ]; then
+		covara_log "installing into $COVARA_DESTDIR"
+		make "${args[@]}" DESTDIR="$COVARA_DESTDIR" install >/dev/null
+	else
+		covara_log "installing into $("$COVARA_PG_CONFIG" --sharedir)/extension and $("$COVARA_PG_CONFIG" --pkglibdir)"
+		covara_as_root make "${args[@]}" install >/dev/null
+	fi
+}
+
+# Build and install for the version in use.
+covara_build_install() {
+	_covara_ensure_pg
+	covara_build && covara_install
 }
 
 # First free TCP port at or above $1 on loopback.
@@ -65,27 +229,77 @@ covara_free_port() {
 	echo "$p"
 }
 
-# Run "$@" inside a throwaway cluster (pg_virtualenv: created, started,
-# and destroyed afterwards; never the system's default cluster).  The
-# cluster listens on a free port on loopback and on a private socket
-# directory; PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE are set for
-# the command.  Extra server settings come from COVARA_CLUSTER_OPTS (one
-# "name=value" per word).
-covara_with_cluster() {
-	local opts=() o sockdir port
-	sockdir=$(mktemp -d /tmp/covara-sock.XXXXXX)
-	chmod 1777 "$sockdir"
-	port=$(covara_free_port $((54320 + RANDOM % 1000)))
-	opts+=(-o "unix_socket_directories=$sockdir" -o "listen_addresses=localhost")
-	opts+=(-o "max_connections=${COVARA_MAX_CONNECTIONS:-100}")
-	if [ -n "${COVARA_DESTDIR:-}" ]; then
-		opts+=(-o "extension_destdir=$COVARA_DESTDIR")
+# covara_cluster_start: start a throwaway cluster of the version in use
+# (after covara_use_pg) and print its directory: initdb into the run's
+# scratch directory, started on a free port on loopback and a private
+# socket directory (never the system's default cluster).  The socket trusts
+# its directory's users; TCP wants the password.  Extra server settings come
+# from COVARA_CLUSTER_OPTS (one "name=value" per word).
+covara_cluster_start() {
+	local dir port o pw
+	dir=$(mktemp -d "$COVARA_WORK/cluster.XXXXXX") || return 1
+	mkdir "$dir/sock"
+	pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	echo "$pw" >"$dir/pw"
+	echo "$COVARA_PG_BINDIR" >"$dir/bindir"
+	[ "$(id -u)" = 0 ] && chown -R postgres: "$dir"
+	chmod 700 "$dir/sock"
+	if ! covara_as_owner "$COVARA_PG_BINDIR/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pw" \
+		--auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+		cat "$dir/initdb.log" >&2
+		rm -rf "$dir"
+		return 1
 	fi
-	for o in ${COVARA_CLUSTER_OPTS:-}; do opts+=(-o "$o"); done
-	local rc=0
-	PGPORT=$port pg_virtualenv -t -v "$COVARA_PGVERSION" \
-		-i "--encoding=UTF8 --locale=C.UTF-8" "${opts[@]}" "$@" || rc=$?
-	rm -rf "$sockdir"
+	port=$(covara_free_port $((54320 + RANDOM % 1000)))
+	{
+		echo "port = $port"
+		echo "listen_addresses = 'localhost'"
+		echo "unix_socket_directories = '$dir/sock'"
+		echo "max_connections = ${COVARA_MAX_CONNECTIONS:-100}"
+		echo "fsync = off"
+		echo "log_line_prefix = '%m [%p] %q%u@%d '"
+		echo "log_checkpoints = off"
+		if [ -n "${COVARA_DESTDIR:-}" ] && [ -z "$COVARA_PG_SERVER" ]; then
+			echo "extension_destdir = '$COVARA_DESTDIR'"
+		fi
+		for o in ${COVARA_CLUSTER_OPTS:-}; do echo "${o%%=*} = '${o#*=}'"; done
+	} >>"$dir/data/postgresql.conf"
+	echo "PGHOST=$dir/sock PGPORT=$port PGUSER=postgres PGPASSWORD=$pw PGDATABASE=postgres" >"$dir/env"
+	if ! covara_as_owner "$COVARA_PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/dev/null; then
+		tail -n 50 "$dir/server.log" >&2
+		rm -rf "$dir"
+		return 1
+	fi
+	echo "$dir"
+}
+
+# covara_cluster_env DIR: the PG* settings that reach that cluster
+# ("PGHOST=... PGPORT=..."), for export or env.
+covara_cluster_env() { cat "$1/env"; }
+
+# covara_cluster_stop DIR [STATUS]: stop and remove a cluster; with a
+# non-zero STATUS, print the end of its server log first.
+covara_cluster_stop() {
+	local dir=$1 rc=0
+	covara_as_owner "$(cat "$dir/bindir")/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || rc=1
+	if [ "${2:-0}" != 0 ] || [ $rc != 0 ]; then
+		covara_log "server log of $dir (last 100 lines):"
+		tail -n 100 "$dir/server.log" >&2
+	fi
+	rm -rf "$dir"
+	return $rc
+}
+
+# Run "$@" inside a throwaway cluster of the version in use (covara_use_pg;
+# 15 unless chosen), with PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE
+# set for it; the cluster is removed afterwards.
+covara_with_cluster() {
+	_covara_ensure_pg
+	local dir rc=0
+	dir=$(covara_cluster_start) || return 1
+	# shellcheck disable=SC2046
+	(export $(covara_cluster_env "$dir") && "$@") || rc=$?
+	covara_cluster_stop "$dir" $rc || rc=1
 	return $rc
 }
 

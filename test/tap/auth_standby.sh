@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/tap.sh"
 
 db=covara_auth_standby_$$
-bindir=$("$(covara_pg_config)" --bindir)
+bindir=$(covara_pg_bindir)
 work=$(mktemp -d /tmp/covara-auth-standby.XXXXXX)
 standby=$work/data
 sock=$work/sock

@@ -2,11 +2,21 @@
 # covara.recommended_pool_config(driver, instances) under a small
 # max_connections: starts a cluster of its own with max_connections = 20
 # (superuser_reserved_connections = 3) and checks the caps exactly, with
-# roles whose connection limits do and do not count.
+# roles whose connection limits do and do not count; on PostgreSQL 16 and
+# later, a second one with reserved_connections = 2 as well.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/tap.sh"
 
+if [ "${1:-}" = --inside-reserved ]; then
+	covara_psql -d postgres -At -F '|' <<'SQL'
+CREATE EXTENSION covara;
+SELECT 'settings', current_setting('max_connections'), current_setting('superuser_reserved_connections'), current_setting('reserved_connections');
+CREATE ROLE other_app LOGIN CONNECTION LIMIT 5;
+SELECT 'pgjs-2', max, notes FROM covara.recommended_pool_config('postgres-js', 2);
+SQL
+	exit
+fi
 if [ "${1:-}" = --inside ]; then
 	# inside the small cluster: print one "name|max|notes" line per check
 	covara_psql -d postgres -At -F '|' <<'SQL'
@@ -73,5 +83,27 @@ esac
 tap_ok $r "its notes name its own limit"
 tap_is "$(field app-pgjs-1 2)" 8 "as that role, 1 instance: 8"
 tap_is "$(field super-pgjs-1 2)" 4 "the superuser now has 20 - 3 - 5 - 8 = 4"
+
+# reserved_connections (PostgreSQL 16 and later) is taken off as well
+server=$(psql -X -At -c 'SHOW server_version_num')
+tap_ok "$([[ $server =~ ^[0-9]+$ ]]; echo $?)" "the server's version is known ($server)"
+if [[ $server =~ ^[0-9]+$ ]] && [ "$server" -ge 160000 ]; then
+	COVARA_MAX_CONNECTIONS=20 COVARA_CLUSTER_OPTS="superuser_reserved_connections=3 reserved_connections=2" \
+		covara_with_cluster "$0" --inside-reserved >"$out" 2>"$out.log"
+	rc=$?
+	tap_ok $rc "a cluster with max_connections = 20 and reserved_connections = 2 ran the checks"
+	[ $rc -eq 0 ] || sed 's/^/# /' "$out.log"
+	tap_is "$(field settings 2)/$(field settings 3)/$(field settings 4)" "20/3/2" \
+		"max_connections 20, superuser_reserved_connections 3, reserved_connections 2"
+	tap_is "$(field pgjs-2 2)" 5 "postgres-js, 2 instances: (20 - 3 - 2 - 5) / 2 = 5"
+	tap_is "$(field pgjs-2 3)" \
+		"long-lived Node process: keep max below (server limit / instances); use a pooler URL for serverless; max capped from 10 to 5: this server has 10 connections for this role (max_connections 20 - superuser_reserved_connections 3 - reserved_connections 2 - 5 for other roles' connection limits), shared by 2 instances" \
+		"postgres-js, 2 instances: notes name reserved_connections"
+else
+	for t in "a cluster with reserved_connections = 2 ran the checks" "its settings" \
+		"postgres-js, 2 instances: reserved_connections taken off" "notes name reserved_connections"; do
+		tap_skip "$t" "reserved_connections is new in PostgreSQL 16"
+	done
+fi
 
 tap_done
