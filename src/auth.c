@@ -49,7 +49,7 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
-#include "covara.h"
+#include "token.h"
 
 /* An API key's id: 8 random bytes as 16 lowercase hex digits. */
 #define COVARA_API_KEY_ID_LEN		16
@@ -283,7 +283,7 @@ covara_api_key_accepts(text *key, int headlen, Datum *cols, bool *nulls,
 					   Timestamp now)
 {
 	text	   *prefix;
-	Datum		hash;
+	text	   *hash;
 	bool		hash_ok;
 
 	if (nulls[COVARA_KEY_PREFIX] || nulls[COVARA_KEY_HASH])
@@ -293,10 +293,9 @@ covara_api_key_accepts(text *key, int headlen, Datum *cols, bool *nulls,
 		memcmp(VARDATA_ANY(prefix), VARDATA_ANY(key), headlen) != 0)
 		return false;
 
-	hash = DirectFunctionCall1(covara_hash_token, PointerGetDatum(key));
-	hash_ok = DatumGetBool(DirectFunctionCall2(covara_token_equals,
-											   cols[COVARA_KEY_HASH], hash));
-	pfree(DatumGetPointer(hash));
+	hash = covara_token_hash(key, COVARA_ENC_HEX);
+	hash_ok = covara_token_equal(DatumGetTextPP(cols[COVARA_KEY_HASH]), hash);
+	pfree(hash);
 	if (!hash_ok)
 		return false;
 

@@ -31,7 +31,6 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
-#include "covara.h"
 
 /* One driver's recommended settings. */
 typedef struct CovaraPoolDriver

@@ -49,7 +49,6 @@
 #include "utils/typcache.h"
 
 #include "compat.h"
-#include "covara.h"
 #include "search.h"
 
 PG_FUNCTION_INFO_V1(covara_search_trigger);

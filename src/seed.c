@@ -61,7 +61,6 @@
 #include "utils/varlena.h"
 
 #include "compat.h"
-#include "covara.h"
 
 /* Longest JSON text of a value quoted in an error message. */
 #define COVARA_SEED_MAX_VALUE_TEXT	200
