@@ -29,7 +29,6 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -50,6 +49,7 @@
 
 #include "compat.h"
 #include "search.h"
+#include "spi.h"
 
 PG_FUNCTION_INFO_V1(covara_search_trigger);
 PG_FUNCTION_INFO_V1(covara_search_sync_trigger);
@@ -796,21 +796,6 @@ covara_get_sync_plans(CovaraTriggerPlan *plan)
 	return sp;
 }
 
-/* Prepare a statement and save it: the result outlives the transaction. */
-static SPIPlanPtr
-covara_sync_prepare(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
-	int			rc;
-
-	if (p == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	rc = SPI_keepplan(p);
-	if (rc != 0)
-		elog(ERROR, "SPI_keepplan failed: %s", SPI_result_code_string(rc));
-	return p;
-}
-
 /* The upsert of a document: (doc_id, row, vector). */
 static SPIPlanPtr
 covara_sync_upsert(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
@@ -822,7 +807,7 @@ covara_sync_upsert(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
 	argtypes[0] = TEXTOID;
 	argtypes[1] = rel->rd_rel->reltype;
 	argtypes[2] = TSVECTOROID;
-	sp->upsert = covara_sync_prepare(
+	sp->upsert = covara_spi_prepare_kept(
 		psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
 				 "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
 				 "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
@@ -844,7 +829,7 @@ covara_sync_touch(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
 		return sp->touch;
 	argtypes[0] = TEXTOID;
 	argtypes[1] = rel->rd_rel->reltype;
-	sp->touch = covara_sync_prepare(
+	sp->touch = covara_spi_prepare_kept(
 		psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
 				 "search_vector = i.search_vector "
 				 "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", plan->idx_sql),
@@ -861,23 +846,11 @@ covara_sync_del(CovaraTriggerPlan *plan, CovaraSyncPlans *sp)
 	if (sp->del != NULL)
 		return sp->del;
 	argtypes[0] = TEXTOID;
-	sp->del = covara_sync_prepare(
+	sp->del = covara_spi_prepare_kept(
 		psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1",
 				 plan->idx_sql),
 		1, argtypes);
 	return sp->del;
-}
-
-/* Run a saved plan and check the outcome. */
-static uint64
-covara_exec(SPIPlanPtr p, Datum *values, const char *nulls, int expected,
-			long tcount)
-{
-	int			rc = SPI_execute_plan(p, values, nulls, false, tcount);
-
-	if (rc != expected)
-		elog(ERROR, "covara sync: SPI_execute_plan returned %s", SPI_result_code_string(rc));
-	return SPI_processed;
 }
 
 /*
@@ -905,11 +878,13 @@ covara_id_in_use(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel,
 	PG_TRY();
 	{
 		if (sp->probe == NULL)
-			sp->probe = covara_sync_prepare(
+			sp->probe = covara_spi_prepare_kept(
 				psprintf("SELECT FROM %s AS s WHERE s.%s %s $1 LIMIT 1",
 						 plan->src_sql, plan->id_sql, plan->id_eqop_sql),
 				1, &plan->id_type);
-		found = covara_exec(sp->probe, &id, NULL, SPI_OK_SELECT, 1) > 0;
+		found = covara_spi_execute_plan(sp->probe, &id, NULL, false, 1,
+										SPI_OK_SELECT,
+										"looking up a source row by id") > 0;
 	}
 	PG_FINALLY();
 	{
@@ -984,8 +959,7 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 	if (new_docid != NULL && fields_changed)
 		vec = covara_row_vector(plan, newslot, tgname, relname);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	covara_spi_connect();
 	sp = covara_get_sync_plans(plan);
 
 	/* an old id goes only when no row of the source has it any more */
@@ -993,7 +967,8 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 		!covara_id_in_use(plan, sp, rel, old_id))
 	{
 		values[0] = PointerGetDatum(old_docid);
-		covara_exec(covara_sync_del(plan, sp), values, NULL, SPI_OK_DELETE, 0);
+		covara_spi_execute_plan(covara_sync_del(plan, sp), values, NULL, false,
+								0, SPI_OK_DELETE, "deleting a search document");
 	}
 
 	if (new_docid != NULL)
@@ -1005,21 +980,22 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 		if (vec == NULL)
 		{
 			/* only other columns changed: refresh source, keep the vector */
-			done = covara_exec(covara_sync_touch(plan, sp, rel), values, NULL,
-							   SPI_OK_UPDATE, 0) > 0;
+			done = covara_spi_execute_plan(covara_sync_touch(plan, sp, rel),
+										   values, NULL, false, 0, SPI_OK_UPDATE,
+										   "refreshing a search document's source") > 0;
 			if (!done)
 				vec = covara_row_vector(plan, newslot, tgname, relname);
 		}
 		if (!done)
 		{
 			values[2] = PointerGetDatum(vec);
-			covara_exec(covara_sync_upsert(plan, sp, rel), values, NULL,
-						SPI_OK_INSERT, 0);
+			covara_spi_execute_plan(covara_sync_upsert(plan, sp, rel), values,
+									NULL, false, 0, SPI_OK_INSERT,
+									"writing a search document");
 		}
 	}
 
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	covara_spi_finish();
 	return PointerGetDatum(NULL);
 }
 
