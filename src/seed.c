@@ -42,12 +42,10 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
-#include "nodes/params.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -61,6 +59,7 @@
 #include "utils/varlena.h"
 
 #include "compat.h"
+#include "spi.h"
 
 /* Longest JSON text of a value quoted in an error message. */
 #define COVARA_SEED_MAX_VALUE_TEXT	200
@@ -539,56 +538,20 @@ covara_seed_positions(const int *rows, int lo, int hi)
 	return PointerGetDatum(arr);
 }
 
-/*
- * Run a statement with parameters (SPI connected); returns SPI's result
- * code.  The statement is prepared and its parameters passed as plain
- * Params, not PARAM_FLAG_CONST as SPI_execute_with_args would: otherwise
- * the planner folds the rows into a Const, copying the whole jsonb into
- * the expression and again with the plan.
- */
-static int
-covara_seed_spi_exec(const char *sql, int nargs, Oid *types, Datum *values,
-					 bool read_only)
-{
-	SPIPlanPtr	plan;
-	ParamListInfo params;
-	int			i;
-	int			rc;
-
-	plan = SPI_prepare(sql, nargs, types);
-	if (plan == NULL)
-		elog(ERROR, "covara.seed: SPI_prepare failed: %s",
-			 SPI_result_code_string(SPI_result));
-	params = makeParamList(nargs);
-	for (i = 0; i < nargs; i++)
-	{
-		params->params[i].value = values[i];
-		params->params[i].isnull = false;
-		params->params[i].pflags = 0;
-		params->params[i].ptype = types[i];
-	}
-	rc = SPI_execute_plan_with_paramlist(plan, params, read_only, 0);
-	pfree(params);
-	SPI_freeplan(plan);
-	return rc;
-}
-
 /* Run one group's INSERT (SPI connected); returns the rows inserted. */
 static uint64
 covara_seed_exec_group(CovaraSeedTarget *t, CovaraSeedGroup *g)
 {
 	Oid			types[2] = {JSONBOID, INT4ARRAYOID};
 	Datum		values[2];
-	int			rc;
+	uint64		inserted;
 
 	values[0] = PointerGetDatum(t->rows);
 	values[1] = covara_seed_positions(g->rows, 0, g->nrows);
-	rc = covara_seed_spi_exec(g->sql, 2, types, values, false);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "covara.seed: SPI_execute_plan_with_paramlist returned %s",
-			 SPI_result_code_string(rc));
+	inserted = covara_spi_execute_once(g->sql, 2, types, values, false,
+									   SPI_OK_INSERT, "covara.seed's insert");
 	pfree(DatumGetPointer(values[1]));
-	return SPI_processed;
+	return inserted;
 }
 
 /*
@@ -625,7 +588,8 @@ covara_seed_probe(const char *sql, int nargs, Oid *types, Datum *values)
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
-		covara_seed_spi_exec(sql, nargs, types, values, true);
+		covara_spi_execute_once(sql, nargs, types, values, true, SPI_OK_SELECT,
+								"covara.seed's conversion probe");
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -877,10 +841,9 @@ covara_seed(PG_FUNCTION_ARGS)
 	covara_seed_open(&t, PG_GETARG_OID(0), "rows");
 	covara_seed_prepare(&t, PG_GETARG_JSONB_P(1));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "covara.seed: SPI_connect failed");
+	covara_spi_connect();
 	covara_seed_run(&t, 1);
-	SPI_finish();
+	covara_spi_finish();
 
 	relation_close(t.rel, NoLock);
 	PG_RETURN_INT64((int64) t.inserted);
@@ -1082,10 +1045,9 @@ covara_seed_plan(PG_FUNCTION_ARGS)
 	for (i = 0; i < ntargets; i++)
 		ordered[i] = targets[order[i]];
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "covara.seed: SPI_connect failed");
+	covara_spi_connect();
 	covara_seed_run(ordered, ntargets);
-	SPI_finish();
+	covara_spi_finish();
 
 	for (i = 0; i < ntargets; i++)
 	{
