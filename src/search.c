@@ -58,7 +58,7 @@ PG_FUNCTION_INFO_V1(covara_search_text);
 PG_FUNCTION_INFO_V1(covara_trigger_arguments);
 PG_FUNCTION_INFO_V1(covara_check_search_trigger);
 
-/* Which of the two triggers a plan is for. */
+/* Which of the two triggers a configuration is for. */
 typedef enum CovaraTriggerKind
 {
 	COVARA_TRIGGER_SEARCH,
@@ -66,18 +66,18 @@ typedef enum CovaraTriggerKind
 } CovaraTriggerKind;
 
 /* A trigger's parsed and checked arguments, valid for one statement. */
-typedef struct CovaraTriggerPlan
+typedef struct CovaraTriggerConfig
 {
 	CovaraTriggerKind kind;
 	Oid			tgoid;
 	Oid			relid;
-	TupleDesc	tupdesc;		/* descriptor the plan was checked against */
+	TupleDesc	tupdesc;		/* descriptor it was checked against */
 	MemoryContext cxt;
 
-	/* the configuration: fixed, or read per row from a regconfig column */
-	Oid			cfgId;
-	AttrNumber	cfg_attnum;
-	const char *cfg_colname;
+	/* the text search configuration: fixed, or read per row from a column */
+	Oid			tsconfig;
+	AttrNumber	tsconfig_attnum;
+	const char *tsconfig_column;
 
 	int			nfields;
 	CovaraField *fields;
@@ -108,7 +108,7 @@ typedef struct CovaraTriggerPlan
 	FmgrInfo	id_out;
 	Oid			id_eqop;		/* InvalidOid: no equality operator */
 	char	   *signature;		/* what the cached SPI plans were made for */
-} CovaraTriggerPlan;
+} CovaraTriggerConfig;
 
 /*
  * Saved SPI plans of one sync trigger (backend lifetime).  Each plan is
@@ -213,7 +213,7 @@ covara_no_column(const char *col, const char *role, const char *tgname,
 
 /* Resolve a field's column and check its type. */
 static void
-covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, TupleDesc td,
+covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 					 const char *tgname, const char *relname)
 {
 	const char *arg = f->arg;
@@ -225,7 +225,7 @@ covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, TupleDesc td,
 	if (attnum == InvalidAttrNumber)
 		covara_no_column(f->path.parts[0], psprintf("the column of field \"%s\"", arg),
 						 tgname, relname);
-	if (attnum == plan->tsv_attnum)
+	if (attnum == conf->tsv_attnum)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("field \"%s\" of trigger \"%s\" on table \"%s\" is its tsvector column",
@@ -235,7 +235,7 @@ covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, TupleDesc td,
 	f->attnum = attnum;
 
 	/* a BEFORE trigger runs before stored generated columns are computed */
-	if (plan->kind == COVARA_TRIGGER_SEARCH && att->attgenerated)
+	if (conf->kind == COVARA_TRIGGER_SEARCH && att->attgenerated)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("field \"%s\" of trigger \"%s\" is the generated column \"%s\" of table \"%s\"",
@@ -279,8 +279,8 @@ covara_resolve_field(CovaraTriggerPlan *plan, CovaraField *f, TupleDesc td,
 
 /* Resolve the configuration argument: a regconfig column or a name. */
 static void
-covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
-					  const char *tgname, const char *relname)
+covara_resolve_tsconfig(CovaraTriggerConfig *conf, const char *arg,
+						TupleDesc td, const char *tgname, const char *relname)
 {
 	AttrNumber	attnum = covara_find_column(td, arg);
 	List	   *names;
@@ -288,7 +288,7 @@ covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
 	if (attnum != InvalidAttrNumber &&
 		getBaseType(TupleDescAttr(td, attnum - 1)->atttypid) == REGCONFIGOID)
 	{
-		if (plan->kind == COVARA_TRIGGER_SEARCH &&
+		if (conf->kind == COVARA_TRIGGER_SEARCH &&
 			TupleDescAttr(td, attnum - 1)->attgenerated)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -296,15 +296,15 @@ covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
 							arg, tgname, relname),
 					 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
 					 errhint("Use a regconfig column that is not generated, or a fixed configuration.")));
-		plan->cfg_attnum = attnum;
-		plan->cfg_colname = arg;
-		plan->cfgId = InvalidOid;
+		conf->tsconfig_attnum = attnum;
+		conf->tsconfig_column = arg;
+		conf->tsconfig = InvalidOid;
 		return;
 	}
 
 	names = covara_qualified_name_list(arg);
-	plan->cfgId = get_ts_config_oid(names, true);
-	if (OidIsValid(plan->cfgId))
+	conf->tsconfig = get_ts_config_oid(names, true);
+	if (OidIsValid(conf->tsconfig))
 		return;
 
 	if (attnum != InvalidAttrNumber)
@@ -324,17 +324,18 @@ covara_resolve_config(CovaraTriggerPlan *plan, const char *arg, TupleDesc td,
 
 /* Note a source column for change detection (once). */
 static void
-covara_add_source_column(CovaraTriggerPlan *plan, TupleDesc td, AttrNumber attnum)
+covara_add_source_column(CovaraTriggerConfig *conf, TupleDesc td,
+						 AttrNumber attnum)
 {
 	int			i;
 
-	for (i = 0; i < plan->nsrc; i++)
-		if (plan->src_attnum[i] == attnum)
+	for (i = 0; i < conf->nsrc; i++)
+		if (conf->src_attnum[i] == attnum)
 			return;
-	plan->src_attnum[plan->nsrc] = attnum;
-	plan->src_typlen[plan->nsrc] = TupleDescAttr(td, attnum - 1)->attlen;
-	plan->src_typbyval[plan->nsrc] = TupleDescAttr(td, attnum - 1)->attbyval;
-	plan->nsrc++;
+	conf->src_attnum[conf->nsrc] = attnum;
+	conf->src_typlen[conf->nsrc] = TupleDescAttr(td, attnum - 1)->attlen;
+	conf->src_typbyval[conf->nsrc] = TupleDescAttr(td, attnum - 1)->attbyval;
+	conf->nsrc++;
 }
 
 /* The equality operator of a type, schema-qualified for SQL text. */
@@ -362,30 +363,33 @@ covara_qualified_eqop(Oid typid, Oid *opno)
 
 /*
  * Parse and check a trigger's arguments against its relation.  Errors name
- * the trigger and the table.  The plan lives in a new child of parent.
+ * the trigger and the table.  The configuration lives in a new child of
+ * parent.
  */
-static CovaraTriggerPlan *
-covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
-				  Oid tgoid, const char *tgname, int nargs, char **args)
+static CovaraTriggerConfig *
+covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
+							Relation rel, Oid tgoid, const char *tgname,
+							int nargs, char **args)
 {
 	MemoryContext cxt;
 	MemoryContext old;
-	CovaraTriggerPlan *plan;
+	CovaraTriggerConfig *conf;
 	TupleDesc	td = RelationGetDescr(rel);
 	const char *relname = RelationGetRelationName(rel);
 	const char *where;
 	int			first = (kind == COVARA_TRIGGER_SEARCH) ? 2 : 4;
 	int			i;
 
-	cxt = AllocSetContextCreate(parent, "covara trigger plan", ALLOCSET_SMALL_SIZES);
+	cxt = AllocSetContextCreate(parent, "covara trigger configuration",
+								ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 
-	plan = palloc0(sizeof(CovaraTriggerPlan));
-	plan->cxt = cxt;
-	plan->kind = kind;
-	plan->tgoid = tgoid;
-	plan->relid = RelationGetRelid(rel);
-	plan->tupdesc = td;
+	conf = palloc0(sizeof(CovaraTriggerConfig));
+	conf->cxt = cxt;
+	conf->kind = kind;
+	conf->tgoid = tgoid;
+	conf->relid = RelationGetRelid(rel);
+	conf->tupdesc = td;
 	tgname = pstrdup(tgname);
 	relname = pstrdup(relname);
 	where = psprintf("trigger \"%s\" on table \"%s\"", tgname, relname);
@@ -412,20 +416,20 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 	{
 		const char *col = args[0];
 
-		plan->tsv_attnum = covara_find_column(td, col);
-		if (plan->tsv_attnum == InvalidAttrNumber)
+		conf->tsv_attnum = covara_find_column(td, col);
+		if (conf->tsv_attnum == InvalidAttrNumber)
 			covara_no_column(col, "its tsvector column", tgname, relname);
-		if (getBaseType(TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid) != TSVECTOROID)
+		if (getBaseType(TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid) != TSVECTOROID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of table \"%s\" is of type %s, not tsvector",
 							col, relname,
-							format_type_be(TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid)),
+							format_type_be(TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid)),
 					 errdetail("Trigger \"%s\" names it as its tsvector column.", tgname)));
 		/* a domain's constraints apply to what the trigger writes, too */
-		if (TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid != TSVECTOROID)
-			plan->tsv_domain = TupleDescAttr(td, plan->tsv_attnum - 1)->atttypid;
-		if (TupleDescAttr(td, plan->tsv_attnum - 1)->attgenerated)
+		if (TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid != TSVECTOROID)
+			conf->tsv_domain = TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid;
+		if (TupleDescAttr(td, conf->tsv_attnum - 1)->attgenerated)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("tsvector column \"%s\" of table \"%s\" is a generated column",
@@ -434,44 +438,44 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 	}
 	else
 	{
-		plan->idx_schema = pstrdup(args[0]);
-		plan->idx_table = pstrdup(args[1]);
-		plan->id_attnum = covara_find_column(td, args[2]);
-		if (plan->id_attnum == InvalidAttrNumber)
+		conf->idx_schema = pstrdup(args[0]);
+		conf->idx_table = pstrdup(args[1]);
+		conf->id_attnum = covara_find_column(td, args[2]);
+		if (conf->id_attnum == InvalidAttrNumber)
 			covara_no_column(args[2], "its id column", tgname, relname);
-		plan->id_type = TupleDescAttr(td, plan->id_attnum - 1)->atttypid;
-		if (!covara_is_id_type(plan->id_type))
+		conf->id_type = TupleDescAttr(td, conf->id_attnum - 1)->atttypid;
+		if (!covara_is_id_type(conf->id_type))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("id column \"%s\" of table \"%s\" is of type %s, which cannot identify search documents",
-							args[2], relname, format_type_be(plan->id_type)),
+							args[2], relname, format_type_be(conf->id_type)),
 					 errdetail("Trigger \"%s\" makes each doc_id from the id's text form, which must not depend on "
 							   "session settings such as TimeZone, DateStyle or extra_float_digits.", tgname),
 					 errhint("Use an id column of type smallint, integer, bigint, text, varchar, char or uuid, "
 							 "or a domain over one of them.")));
-		plan->id_typlen = TupleDescAttr(td, plan->id_attnum - 1)->attlen;
-		plan->id_typbyval = TupleDescAttr(td, plan->id_attnum - 1)->attbyval;
+		conf->id_typlen = TupleDescAttr(td, conf->id_attnum - 1)->attlen;
+		conf->id_typbyval = TupleDescAttr(td, conf->id_attnum - 1)->attbyval;
 	}
 
-	covara_resolve_config(plan, args[first - 1], td, tgname, relname);
+	covara_resolve_tsconfig(conf, args[first - 1], td, tgname, relname);
 
 	/* fields and options */
-	plan->fields = palloc0(sizeof(CovaraField) * nargs);
+	conf->fields = palloc0(sizeof(CovaraField) * nargs);
 	for (i = first; i < nargs; i++)
 	{
 		const char *arg = args[i];
 
 		if (!covara_is_option(arg))
 		{
-			covara_parse_field(arg, where, &plan->fields[plan->nfields++]);
+			covara_parse_field(arg, where, &conf->fields[conf->nfields++]);
 			continue;
 		}
 		if (strncmp(arg, "exclude=", 8) == 0)
 			continue;			/* below, once all fields are known */
 		if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=keep") == 0)
-			plan->keep_given = true;
+			conf->keep_given = true;
 		else if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=replace") == 0)
-			plan->keep_given = false;
+			conf->keep_given = false;
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -481,29 +485,29 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 							 "double-quote a column name that contains \"=\"." :
 							 "The only option is exclude=column.key...")));
 	}
-	if (plan->nfields == 0)
+	if (conf->nfields == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s names no fields", where),
 				 errhint("Name at least one field, column[.key...][:weight].")));
 	for (i = first; i < nargs; i++)
 		if (covara_is_option(args[i]) && strncmp(args[i], "exclude=", 8) == 0)
-			covara_add_exclusion(plan->fields, plan->nfields, args[i], args[i] + 8, where);
+			covara_add_exclusion(conf->fields, conf->nfields, args[i], args[i] + 8, where);
 
-	plan->src_attnum = palloc(sizeof(AttrNumber) * (plan->nfields + 1));
-	plan->src_typlen = palloc(sizeof(int16) * (plan->nfields + 1));
-	plan->src_typbyval = palloc(sizeof(bool) * (plan->nfields + 1));
-	for (i = 0; i < plan->nfields; i++)
+	conf->src_attnum = palloc(sizeof(AttrNumber) * (conf->nfields + 1));
+	conf->src_typlen = palloc(sizeof(int16) * (conf->nfields + 1));
+	conf->src_typbyval = palloc(sizeof(bool) * (conf->nfields + 1));
+	for (i = 0; i < conf->nfields; i++)
 	{
-		covara_resolve_field(plan, &plan->fields[i], td, tgname, relname);
-		covara_add_source_column(plan, td, plan->fields[i].attnum);
+		covara_resolve_field(conf, &conf->fields[i], td, tgname, relname);
+		covara_add_source_column(conf, td, conf->fields[i].attnum);
 	}
-	if (plan->cfg_attnum != InvalidAttrNumber)
-		covara_add_source_column(plan, td, plan->cfg_attnum);
+	if (conf->tsconfig_attnum != InvalidAttrNumber)
+		covara_add_source_column(conf, td, conf->tsconfig_attnum);
 
 	if (kind == COVARA_TRIGGER_SYNC)
 	{
-		RangeVar   *rv = makeRangeVar(plan->idx_schema, plan->idx_table, -1);
+		RangeVar   *rv = makeRangeVar(conf->idx_schema, conf->idx_table, -1);
 		Oid			typoutput;
 		bool		typisvarlena;
 		char	   *eqop;
@@ -512,19 +516,19 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
 					 errmsg("search index table %s.%s of trigger \"%s\" on table \"%s\" does not exist",
-							quote_identifier(plan->idx_schema), quote_identifier(plan->idx_table),
+							quote_identifier(conf->idx_schema), quote_identifier(conf->idx_table),
 							tgname, relname),
 					 errhint("Detach the source with covara.detach_search() and attach it again.")));
-		getTypeOutputInfo(plan->id_type, &typoutput, &typisvarlena);
-		fmgr_info_cxt(typoutput, &plan->id_out, cxt);
-		eqop = covara_qualified_eqop(plan->id_type, &plan->id_eqop);
-		plan->id_eqop_sql = eqop;
-		plan->idx_sql = psprintf("%s.%s", quote_identifier(plan->idx_schema),
-								 quote_identifier(plan->idx_table));
-		plan->src_sql = psprintf("%s.%s",
+		getTypeOutputInfo(conf->id_type, &typoutput, &typisvarlena);
+		fmgr_info_cxt(typoutput, &conf->id_out, cxt);
+		eqop = covara_qualified_eqop(conf->id_type, &conf->id_eqop);
+		conf->id_eqop_sql = eqop;
+		conf->idx_sql = psprintf("%s.%s", quote_identifier(conf->idx_schema),
+								 quote_identifier(conf->idx_table));
+		conf->src_sql = psprintf("%s.%s",
 								 quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
 								 quote_identifier(relname));
-		plan->id_sql = pstrdup(quote_identifier(args[2]));
+		conf->id_sql = pstrdup(quote_identifier(args[2]));
 
 		/*
 		 * What the saved plans depend on: the text of their statements and
@@ -532,42 +536,43 @@ covara_build_plan(MemoryContext parent, CovaraTriggerKind kind, Relation rel,
 		 * row type; doc_id is text, the vector tsvector), so that ALTER
 		 * TABLE ... ALTER COLUMN id TYPE makes new plans.
 		 */
-		plan->signature = psprintf("%s|%s|%s|%s|id %u/%d|eq %u|row %u",
-								   plan->idx_sql, plan->src_sql, plan->id_sql,
-								   eqop ? eqop : "", plan->id_type,
-								   TupleDescAttr(td, plan->id_attnum - 1)->atttypmod,
-								   plan->id_eqop, rel->rd_rel->reltype);
+		conf->signature = psprintf("%s|%s|%s|%s|id %u/%d|eq %u|row %u",
+								   conf->idx_sql, conf->src_sql, conf->id_sql,
+								   eqop ? eqop : "", conf->id_type,
+								   TupleDescAttr(td, conf->id_attnum - 1)->atttypmod,
+								   conf->id_eqop, rel->rd_rel->reltype);
 	}
 
 	MemoryContextSwitchTo(old);
-	return plan;
+	return conf;
 }
 
 /*
- * The plan for this call: reuse the one in fn_extra when it was made for
- * the same trigger and tuple descriptor, else build (and check) it.
+ * The configuration for this call: reuse the one in fn_extra when it was
+ * made for the same trigger and tuple descriptor, else build (and check) it.
  */
-static CovaraTriggerPlan *
-covara_get_plan(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
+static CovaraTriggerConfig *
+covara_trigger_config_get(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	Trigger    *tg = td->tg_trigger;
 	Relation	rel = td->tg_relation;
-	CovaraTriggerPlan *plan = (CovaraTriggerPlan *) fcinfo->flinfo->fn_extra;
+	CovaraTriggerConfig *conf = (CovaraTriggerConfig *) fcinfo->flinfo->fn_extra;
 
-	if (plan != NULL && plan->tgoid == tg->tgoid &&
-		plan->relid == RelationGetRelid(rel) &&
-		plan->tupdesc == RelationGetDescr(rel))
-		return plan;
-	if (plan != NULL)
+	if (conf != NULL && conf->tgoid == tg->tgoid &&
+		conf->relid == RelationGetRelid(rel) &&
+		conf->tupdesc == RelationGetDescr(rel))
+		return conf;
+	if (conf != NULL)
 	{
-		MemoryContextDelete(plan->cxt);
+		MemoryContextDelete(conf->cxt);
 		fcinfo->flinfo->fn_extra = NULL;
 	}
-	plan = covara_build_plan(fcinfo->flinfo->fn_mcxt, kind, rel, tg->tgoid,
-							 tg->tgname, tg->tgnargs, tg->tgargs);
-	fcinfo->flinfo->fn_extra = plan;
-	return plan;
+	conf = covara_trigger_config_build(fcinfo->flinfo->fn_mcxt, kind, rel,
+									   tg->tgoid, tg->tgname, tg->tgnargs,
+									   tg->tgargs);
+	fcinfo->flinfo->fn_extra = conf;
+	return conf;
 }
 
 /* Equality of two non-null column values, looking through TOAST. */
@@ -597,22 +602,22 @@ covara_values_equal(Datum a, Datum b, int16 typlen, bool typbyval)
 
 /* True when any source column differs between the two slots. */
 static bool
-covara_sources_changed(CovaraTriggerPlan *plan, TupleTableSlot *oldslot,
+covara_sources_changed(CovaraTriggerConfig *conf, TupleTableSlot *oldslot,
 					   TupleTableSlot *newslot)
 {
 	int			i;
 
-	for (i = 0; i < plan->nsrc; i++)
+	for (i = 0; i < conf->nsrc; i++)
 	{
 		bool		oldnull;
 		bool		newnull;
-		Datum		o = slot_getattr(oldslot, plan->src_attnum[i], &oldnull);
-		Datum		n = slot_getattr(newslot, plan->src_attnum[i], &newnull);
+		Datum		o = slot_getattr(oldslot, conf->src_attnum[i], &oldnull);
+		Datum		n = slot_getattr(newslot, conf->src_attnum[i], &newnull);
 
 		if (oldnull != newnull)
 			return true;
 		if (!oldnull &&
-			!covara_values_equal(o, n, plan->src_typlen[i], plan->src_typbyval[i]))
+			!covara_values_equal(o, n, conf->src_typlen[i], conf->src_typbyval[i]))
 			return true;
 	}
 	return false;
@@ -620,32 +625,32 @@ covara_sources_changed(CovaraTriggerPlan *plan, TupleTableSlot *oldslot,
 
 /* Build the row's vector from its fields. */
 static TSVector
-covara_row_vector(CovaraTriggerPlan *plan, TupleTableSlot *slot,
+covara_row_vector(CovaraTriggerConfig *conf, TupleTableSlot *slot,
 				  const char *tgname, const char *relname)
 {
 	CovaraVectorBuilder b;
-	Oid			cfgId = plan->cfgId;
+	Oid			tsconfig = conf->tsconfig;
 	int			i;
 
-	if (plan->cfg_attnum != InvalidAttrNumber)
+	if (conf->tsconfig_attnum != InvalidAttrNumber)
 	{
 		bool		isnull;
-		Datum		d = slot_getattr(slot, plan->cfg_attnum, &isnull);
+		Datum		d = slot_getattr(slot, conf->tsconfig_attnum, &isnull);
 
 		if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("configuration column \"%s\" of table \"%s\" is null",
-							plan->cfg_colname, relname),
+							conf->tsconfig_column, relname),
 					 errdetail("Trigger \"%s\" reads the row's text search configuration from it.", tgname),
 					 errhint("Give the column a value (it could have a default such as 'english').")));
-		cfgId = DatumGetObjectId(d);
+		tsconfig = DatumGetObjectId(d);
 	}
 
-	covara_vb_init(&b, cfgId);
-	for (i = 0; i < plan->nfields; i++)
+	covara_vb_init(&b, tsconfig);
+	for (i = 0; i < conf->nfields; i++)
 	{
-		CovaraField *f = &plan->fields[i];
+		CovaraField *f = &conf->fields[i];
 		bool		isnull;
 		Datum		d;
 
@@ -659,7 +664,7 @@ covara_row_vector(CovaraTriggerPlan *plan, TupleTableSlot *slot,
 
 /* Refuse to run as anything but the trigger kind this function is. */
 static TriggerData *
-covara_check_call(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
+covara_trigger_check_call(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
 {
 	TriggerData *td;
 	const char *fname = kind == COVARA_TRIGGER_SEARCH ?
@@ -697,8 +702,9 @@ covara_check_call(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
 Datum
 covara_search_trigger(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = covara_check_call(fcinfo, COVARA_TRIGGER_SEARCH);
-	CovaraTriggerPlan *plan = covara_get_plan(fcinfo, COVARA_TRIGGER_SEARCH);
+	TriggerData *td = covara_trigger_check_call(fcinfo, COVARA_TRIGGER_SEARCH);
+	CovaraTriggerConfig *conf = covara_trigger_config_get(fcinfo,
+														  COVARA_TRIGGER_SEARCH);
 	Relation	rel = td->tg_relation;
 	HeapTuple	tuple;
 	TupleTableSlot *slot;
@@ -711,26 +717,26 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 	{
 		tuple = td->tg_trigtuple;
 		slot = td->tg_trigslot;
-		if (plan->keep_given && !slot_attisnull(slot, plan->tsv_attnum))
+		if (conf->keep_given && !slot_attisnull(slot, conf->tsv_attnum))
 			return PointerGetDatum(tuple);
 	}
 	else
 	{
 		tuple = td->tg_newtuple;
 		slot = td->tg_newslot;
-		if (!slot_attisnull(slot, plan->tsv_attnum))
+		if (!slot_attisnull(slot, conf->tsv_attnum))
 		{
-			if (bms_is_member(plan->tsv_attnum - FirstLowInvalidHeapAttributeNumber,
+			if (bms_is_member(conf->tsv_attnum - FirstLowInvalidHeapAttributeNumber,
 							  td->tg_updatedcols))
 			{
 				/*
 				 * A vector written by the statement itself: kept when asked
 				 * (given_vector=keep), else replaced by the computed one.
 				 */
-				if (plan->keep_given)
+				if (conf->keep_given)
 					return PointerGetDatum(tuple);
 			}
-			else if (!covara_sources_changed(plan, td->tg_trigslot, slot))
+			else if (!covara_sources_changed(conf, td->tg_trigslot, slot))
 			{
 				/* no source changed: keep the vector, parse nothing */
 				return PointerGetDatum(tuple);
@@ -738,13 +744,13 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 		}
 	}
 
-	vec = covara_row_vector(plan, slot, td->tg_trigger->tgname,
+	vec = covara_row_vector(conf, slot, td->tg_trigger->tgname,
 							RelationGetRelationName(rel));
 	value = PointerGetDatum(vec);
-	if (OidIsValid(plan->tsv_domain))
-		domain_check(value, false, plan->tsv_domain, &plan->tsv_domain_extra,
-					 plan->cxt);
-	col = plan->tsv_attnum;
+	if (OidIsValid(conf->tsv_domain))
+		domain_check(value, false, conf->tsv_domain, &conf->tsv_domain_extra,
+					 conf->cxt);
+	col = conf->tsv_attnum;
 	tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
 									  &col, &value, &isnull);
 	pfree(vec);
@@ -757,7 +763,7 @@ covara_search_trigger(PG_FUNCTION_ARGS)
  * as they are needed).
  */
 static CovaraSyncPlans *
-covara_get_sync_plans(CovaraTriggerPlan *plan)
+covara_get_sync_plans(CovaraTriggerConfig *conf)
 {
 	CovaraSyncPlans *sp;
 	bool		found;
@@ -771,13 +777,13 @@ covara_get_sync_plans(CovaraTriggerPlan *plan)
 		covara_sync_plans = hash_create("covara sync trigger plans", 16, &ctl,
 										HASH_ELEM | HASH_BLOBS);
 	}
-	sp = hash_search(covara_sync_plans, &plan->tgoid, HASH_ENTER, &found);
+	sp = hash_search(covara_sync_plans, &conf->tgoid, HASH_ENTER, &found);
 	if (!found)
 	{
 		sp->signature = NULL;
 		sp->upsert = sp->touch = sp->del = sp->probe = NULL;
 	}
-	if (sp->signature != NULL && strcmp(sp->signature, plan->signature) == 0)
+	if (sp->signature != NULL && strcmp(sp->signature, conf->signature) == 0)
 		return sp;
 
 	/* every stored plan is a kept one, so freeing them is safe */
@@ -792,13 +798,14 @@ covara_get_sync_plans(CovaraTriggerPlan *plan)
 	sp->upsert = sp->touch = sp->del = sp->probe = NULL;
 	if (sp->signature)
 		pfree(sp->signature);
-	sp->signature = MemoryContextStrdup(TopMemoryContext, plan->signature);
+	sp->signature = MemoryContextStrdup(TopMemoryContext, conf->signature);
 	return sp;
 }
 
 /* The upsert of a document: (doc_id, row, vector). */
 static SPIPlanPtr
-covara_sync_upsert(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
+covara_sync_upsert(CovaraTriggerConfig *conf, CovaraSyncPlans *sp,
+				   Relation rel)
 {
 	Oid			argtypes[3];
 
@@ -811,7 +818,7 @@ covara_sync_upsert(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
 		psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
 				 "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
 				 "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
-				 "search_vector = excluded.search_vector", plan->idx_sql),
+				 "search_vector = excluded.search_vector", conf->idx_sql),
 		3, argtypes);
 	return sp->upsert;
 }
@@ -821,7 +828,8 @@ covara_sync_upsert(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
  * search_vector = search_vector keeps it under given_vector=keep.
  */
 static SPIPlanPtr
-covara_sync_touch(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
+covara_sync_touch(CovaraTriggerConfig *conf, CovaraSyncPlans *sp,
+				  Relation rel)
 {
 	Oid			argtypes[2];
 
@@ -832,14 +840,14 @@ covara_sync_touch(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel)
 	sp->touch = covara_spi_prepare_kept(
 		psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
 				 "search_vector = i.search_vector "
-				 "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", plan->idx_sql),
+				 "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", conf->idx_sql),
 		2, argtypes);
 	return sp->touch;
 }
 
 /* The delete of a document: (doc_id). */
 static SPIPlanPtr
-covara_sync_del(CovaraTriggerPlan *plan, CovaraSyncPlans *sp)
+covara_sync_del(CovaraTriggerConfig *conf, CovaraSyncPlans *sp)
 {
 	Oid			argtypes[1];
 
@@ -848,7 +856,7 @@ covara_sync_del(CovaraTriggerPlan *plan, CovaraSyncPlans *sp)
 	argtypes[0] = TEXTOID;
 	sp->del = covara_spi_prepare_kept(
 		psprintf("DELETE FROM %s AS i WHERE i.doc_id OPERATOR(pg_catalog.=) $1",
-				 plan->idx_sql),
+				 conf->idx_sql),
 		1, argtypes);
 	return sp->del;
 }
@@ -861,14 +869,14 @@ covara_sync_del(CovaraTriggerPlan *plan, CovaraSyncPlans *sp)
  * operator, and row security policies hide no row from it.
  */
 static bool
-covara_id_in_use(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel,
+covara_id_in_use(CovaraTriggerConfig *conf, CovaraSyncPlans *sp, Relation rel,
 				 Datum id)
 {
 	Oid			save_userid;
 	int			save_sec_context;
 	volatile bool found = false;
 
-	if (plan->id_eqop_sql == NULL)
+	if (conf->id_eqop_sql == NULL)
 		return false;			/* no equality: ids cannot be compared */
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
@@ -880,8 +888,8 @@ covara_id_in_use(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel,
 		if (sp->probe == NULL)
 			sp->probe = covara_spi_prepare_kept(
 				psprintf("SELECT FROM %s AS s WHERE s.%s %s $1 LIMIT 1",
-						 plan->src_sql, plan->id_sql, plan->id_eqop_sql),
-				1, &plan->id_type);
+						 conf->src_sql, conf->id_sql, conf->id_eqop_sql),
+				1, &conf->id_type);
 		found = covara_spi_execute_plan(sp->probe, &id, NULL, false, 1,
 										SPI_OK_SELECT,
 										"looking up a source row by id") > 0;
@@ -896,14 +904,14 @@ covara_id_in_use(CovaraTriggerPlan *plan, CovaraSyncPlans *sp, Relation rel,
 
 /* The id of a row as text (the doc_id), or NULL when the id is null. */
 static text *
-covara_row_doc_id(CovaraTriggerPlan *plan, TupleTableSlot *slot, Datum *id)
+covara_row_doc_id(CovaraTriggerConfig *conf, TupleTableSlot *slot, Datum *id)
 {
 	bool		isnull;
 
-	*id = slot_getattr(slot, plan->id_attnum, &isnull);
+	*id = slot_getattr(slot, conf->id_attnum, &isnull);
 	if (isnull)
 		return NULL;
-	return cstring_to_text(OutputFunctionCall(&plan->id_out, *id));
+	return cstring_to_text(OutputFunctionCall(&conf->id_out, *id));
 }
 
 /*
@@ -915,8 +923,9 @@ covara_row_doc_id(CovaraTriggerPlan *plan, TupleTableSlot *slot, Datum *id)
 Datum
 covara_search_sync_trigger(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = covara_check_call(fcinfo, COVARA_TRIGGER_SYNC);
-	CovaraTriggerPlan *plan = covara_get_plan(fcinfo, COVARA_TRIGGER_SYNC);
+	TriggerData *td = covara_trigger_check_call(fcinfo, COVARA_TRIGGER_SYNC);
+	CovaraTriggerConfig *conf = covara_trigger_config_get(fcinfo,
+														  COVARA_TRIGGER_SYNC);
 	Relation	rel = td->tg_relation;
 	const char *tgname = td->tg_trigger->tgname;
 	const char *relname = RelationGetRelationName(rel);
@@ -936,38 +945,38 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 	{
 		newslot = td->tg_trigslot;
 		newtuple = td->tg_trigtuple;
-		new_docid = covara_row_doc_id(plan, newslot, &new_id);
+		new_docid = covara_row_doc_id(conf, newslot, &new_id);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
 		newslot = td->tg_newslot;
 		newtuple = td->tg_newtuple;
-		old_docid = covara_row_doc_id(plan, td->tg_trigslot, &old_id);
-		new_docid = covara_row_doc_id(plan, newslot, &new_id);
+		old_docid = covara_row_doc_id(conf, td->tg_trigslot, &old_id);
+		new_docid = covara_row_doc_id(conf, newslot, &new_id);
 		if (old_docid == NULL || new_docid == NULL)
 			id_changed = (old_docid != NULL || new_docid != NULL);
 		else
-			id_changed = !covara_values_equal(old_id, new_id, plan->id_typlen,
-											  plan->id_typbyval);
+			id_changed = !covara_values_equal(old_id, new_id, conf->id_typlen,
+											  conf->id_typbyval);
 		fields_changed = id_changed ||
-			covara_sources_changed(plan, td->tg_trigslot, newslot);
+			covara_sources_changed(conf, td->tg_trigslot, newslot);
 	}
 	else
-		old_docid = covara_row_doc_id(plan, td->tg_trigslot, &old_id);
+		old_docid = covara_row_doc_id(conf, td->tg_trigslot, &old_id);
 
 	/* parse before connecting to SPI, in the trigger's memory context */
 	if (new_docid != NULL && fields_changed)
-		vec = covara_row_vector(plan, newslot, tgname, relname);
+		vec = covara_row_vector(conf, newslot, tgname, relname);
 
 	covara_spi_connect();
-	sp = covara_get_sync_plans(plan);
+	sp = covara_get_sync_plans(conf);
 
 	/* an old id goes only when no row of the source has it any more */
 	if (old_docid != NULL && (id_changed || TRIGGER_FIRED_BY_DELETE(td->tg_event)) &&
-		!covara_id_in_use(plan, sp, rel, old_id))
+		!covara_id_in_use(conf, sp, rel, old_id))
 	{
 		values[0] = PointerGetDatum(old_docid);
-		covara_spi_execute_plan(covara_sync_del(plan, sp), values, NULL, false,
+		covara_spi_execute_plan(covara_sync_del(conf, sp), values, NULL, false,
 								0, SPI_OK_DELETE, "deleting a search document");
 	}
 
@@ -980,16 +989,16 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 		if (vec == NULL)
 		{
 			/* only other columns changed: refresh source, keep the vector */
-			done = covara_spi_execute_plan(covara_sync_touch(plan, sp, rel),
+			done = covara_spi_execute_plan(covara_sync_touch(conf, sp, rel),
 										   values, NULL, false, 0, SPI_OK_UPDATE,
 										   "refreshing a search document's source") > 0;
 			if (!done)
-				vec = covara_row_vector(plan, newslot, tgname, relname);
+				vec = covara_row_vector(conf, newslot, tgname, relname);
 		}
 		if (!done)
 		{
 			values[2] = PointerGetDatum(vec);
-			covara_spi_execute_plan(covara_sync_upsert(plan, sp, rel), values,
+			covara_spi_execute_plan(covara_sync_upsert(conf, sp, rel), values,
 									NULL, false, 0, SPI_OK_INSERT,
 									"writing a search document");
 		}
@@ -1209,7 +1218,7 @@ covara_check_search_trigger(PG_FUNCTION_ARGS)
 	int			nargs;
 	char	  **args;
 	bool		ok;
-	CovaraTriggerPlan *plan;
+	CovaraTriggerConfig *conf;
 
 	/* as for SELECT or CREATE TRIGGER: no lock on a table one may not use */
 	if (pg_class_aclmask(relid, GetUserId(), ACL_SELECT | ACL_TRIGGER,
@@ -1266,9 +1275,9 @@ covara_check_search_trigger(PG_FUNCTION_ARGS)
 						"an AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW trigger")));
 
 	args = covara_decode_tgargs(tup, RelationGetDescr(tgrel), &nargs);
-	plan = covara_build_plan(CurrentMemoryContext, kind, rel, tg->oid,
-							 NameStr(*tgname), nargs, args);
-	MemoryContextDelete(plan->cxt);
+	conf = covara_trigger_config_build(CurrentMemoryContext, kind, rel,
+									   tg->oid, NameStr(*tgname), nargs, args);
+	MemoryContextDelete(conf->cxt);
 
 	table_close(tgrel, AccessShareLock);
 	table_close(rel, AccessShareLock);
