@@ -41,7 +41,6 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
-#include "covara.h"
 
 /* One driver's recommended settings. */
 typedef struct CovaraPoolDriver
