@@ -30,7 +30,6 @@
 #include "access/table.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -41,6 +40,7 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
+#include "spi.h"
 
 /* One driver's recommended settings. */
 typedef struct CovaraPoolDriver
@@ -98,13 +98,12 @@ covara_pool_lookup(text *driver)
 	char	   *known = NULL;
 
 	args[0] = PointerGetDatum(driver);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT d.max, d.idle_timeout_ms, d.connect_timeout_ms, d.uses_server, d.notes"
-							  "  FROM covara._pool_drivers() d"
-							  " WHERE d.driver OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 2) != SPI_OK_SELECT)
-		elog(ERROR, "covara: could not read covara._pool_drivers()");
-	if (SPI_processed == 1)
+	covara_spi_connect();
+	if (covara_spi_execute_once("SELECT d.max, d.idle_timeout_ms, d.connect_timeout_ms, d.uses_server, d.notes"
+								"  FROM covara._pool_drivers() d"
+								" WHERE d.driver OPERATOR(pg_catalog.=) $1",
+								1, argtypes, args, true, SPI_OK_SELECT,
+								"the look-up of a pool driver") == 1)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
 		TupleDesc	td = SPI_tuptable->tupdesc;
@@ -120,16 +119,16 @@ covara_pool_lookup(text *driver)
 	}
 	else
 	{
-		if (SPI_execute("SELECT pg_catalog.string_agg(d.driver, ', ' ORDER BY d.n)"
-						"  FROM covara._pool_drivers()"
-						"       WITH ORDINALITY AS d(driver, max, i, c, u, notes, n)",
-						true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "covara: could not read covara._pool_drivers()");
+		covara_spi_execute_once("SELECT pg_catalog.string_agg(d.driver, ', ' ORDER BY d.n)"
+								"  FROM covara._pool_drivers()"
+								"       WITH ORDINALITY AS d(driver, max, i, c, u, notes, n)",
+								0, NULL, NULL, true, SPI_OK_SELECT,
+								"the list of pool drivers");
 		known = MemoryContextStrdup(caller,
 									SPI_getvalue(SPI_tuptable->vals[0],
 												 SPI_tuptable->tupdesc, 1));
 	}
-	SPI_finish();
+	covara_spi_finish();
 	if (d == NULL)
 		covara_pool_unknown(name, known);
 	return d;

@@ -4,11 +4,12 @@
  * How search works.
  *
  * covara.search_trigger() fills a weighted tsvector column from text, text[]
- * and jsonb fields (C, src/search.c).  A search index is a table in the
- * shape covara's search adapter uses (doc_id, source, search_vector) whose
- * search_vector is filled by such a trigger; attach_search() adds an AFTER
- * trigger, covara.search_sync_trigger(), to a source table that writes its
- * rows to the index in the same transaction.
+ * and jsonb fields (C, src/search_trigger.c).  A search index is a table in
+ * the shape covara's search adapter uses (doc_id, source, search_vector;
+ * doc/compatibility.md) whose search_vector is filled by such a trigger;
+ * attach_search() adds an AFTER trigger, covara.search_sync_trigger() (C,
+ * src/search_sync_trigger.c), to a source table that writes its rows to the
+ * index in the same transaction.
  *
  * covara keeps no catalog of its own: an index's settings are the arguments
  * of the trigger on its table (named covara_index_<name>), and its sources

@@ -1,4 +1,4 @@
-/* ---- 07-seed.sql: idempotent seeding (C, src/seed.c) ---- */
+/* ---- 07-seed.sql: idempotent seeding (C, src/seed*.c) ---- */
 
 /*
  * Seeding (doc/compatibility.md, seeding): insert-or-ignore from JSON rows,
