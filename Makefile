@@ -47,9 +47,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# (after PGXS, so that its "all" stays the default goal)
-covara--$(EXTVERSION).sql: $(INSTALL_SOURCES)
-	cat $^ >$@
+# (after PGXS, so that its "all" stays the default goal; the directory is a
+# prerequisite too, so that removing or renaming a module rebuilds it, and
+# a failed build leaves no half-written script behind)
+.DELETE_ON_ERROR:
+covara--$(EXTVERSION).sql: $(INSTALL_SOURCES) $(covara_src)src/sql
+	cat $(INSTALL_SOURCES) >$@
 
 # An out-of-tree build writes its objects under src/ there (an absolute
 # name: VPATH would find the source tree's src/ instead).

@@ -86,6 +86,19 @@ covara_pool_unknown(const char *name, const char *known)
 			 errhint("Known drivers are %s.", known)));
 }
 
+/* Column attno of the SPI result row as a non-null Datum, or an error. */
+static Datum
+covara_pool_column(HeapTuple tup, TupleDesc td, int attno)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tup, td, attno, &isnull);
+
+	if (isnull)
+		elog(ERROR, "covara._pool_drivers() has a NULL %s",
+			 SPI_fname(td, attno));
+	return value;
+}
+
 /* The driver named by the text argument, from covara._pool_drivers(). */
 static CovaraPoolDriver *
 covara_pool_lookup(text *driver)
@@ -96,37 +109,43 @@ covara_pool_lookup(text *driver)
 	Datum		args[1];
 	CovaraPoolDriver *d = NULL;
 	char	   *known = NULL;
+	uint64		found;
 
 	args[0] = PointerGetDatum(driver);
 	covara_spi_connect();
-	if (covara_spi_execute_once("SELECT d.max, d.idle_timeout_ms, d.connect_timeout_ms, d.uses_server, d.notes"
-								"  FROM covara._pool_drivers() d"
-								" WHERE d.driver OPERATOR(pg_catalog.=) $1",
-								1, argtypes, args, true, SPI_OK_SELECT,
-								"the look-up of a pool driver") == 1)
+	found = covara_spi_execute_once("SELECT d.max, d.idle_timeout_ms, d.connect_timeout_ms, d.uses_server, d.notes"
+									"  FROM covara._pool_drivers() d"
+									" WHERE d.driver OPERATOR(pg_catalog.=) $1",
+									1, argtypes, args, true, SPI_OK_SELECT,
+									"the look-up of a pool driver");
+	if (found > 1)
+		elog(ERROR, "covara._pool_drivers() lists driver \"%s\" %llu times",
+			 name, (unsigned long long) found);
+	if (found == 1)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
 		TupleDesc	td = SPI_tuptable->tupdesc;
-		bool		isnull;
 
 		d = MemoryContextAllocZero(caller, sizeof(CovaraPoolDriver));
 		d->name = MemoryContextStrdup(caller, name);
-		d->max = DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull));
-		d->idle_timeout_ms = DatumGetInt32(SPI_getbinval(tup, td, 2, &isnull));
-		d->connect_timeout_ms = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
-		d->uses_server = DatumGetBool(SPI_getbinval(tup, td, 4, &isnull));
-		d->notes = MemoryContextStrdup(caller, SPI_getvalue(tup, td, 5));
+		d->max = DatumGetInt32(covara_pool_column(tup, td, 1));
+		d->idle_timeout_ms = DatumGetInt32(covara_pool_column(tup, td, 2));
+		d->connect_timeout_ms = DatumGetInt32(covara_pool_column(tup, td, 3));
+		d->uses_server = DatumGetBool(covara_pool_column(tup, td, 4));
+		d->notes = TextDatumGetCString(covara_pool_column(tup, td, 5));
+		d->notes = MemoryContextStrdup(caller, d->notes);
 	}
 	else
 	{
+		char	   *list;
+
 		covara_spi_execute_once("SELECT pg_catalog.string_agg(d.driver, ', ' ORDER BY d.n)"
 								"  FROM covara._pool_drivers()"
 								"       WITH ORDINALITY AS d(driver, max, i, c, u, notes, n)",
 								0, NULL, NULL, true, SPI_OK_SELECT,
 								"the list of pool drivers");
-		known = MemoryContextStrdup(caller,
-									SPI_getvalue(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc, 1));
+		list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		known = MemoryContextStrdup(caller, list ? list : "none");
 	}
 	covara_spi_finish();
 	if (d == NULL)

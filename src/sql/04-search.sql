@@ -9,7 +9,9 @@
  * doc/compatibility.md) whose search_vector is filled by such a trigger;
  * attach_search() adds an AFTER trigger, covara.search_sync_trigger() (C,
  * src/search_sync_trigger.c), to a source table that writes its rows to the
- * index in the same transaction.
+ * index in the same transaction.  search_vector() and search_text() are in
+ * src/search_document.c, trigger_arguments() and check_search_trigger() in
+ * src/search_inspect.c.
  *
  * covara keeps no catalog of its own: an index's settings are the arguments
  * of the trigger on its table (named covara_index_<name>), and its sources

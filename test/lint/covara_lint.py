@@ -30,9 +30,10 @@ SCRIPT_RE = re.compile(r'^covara--(.+)\.sql$')
 SCRIPT_DIR = 'src/sql/versions'
 MODULE_DIR = 'src/sql'
 MANIFEST = 'test/lint/released.sha256'
-FREEZE_HINT = ('HINT: released scripts are frozen: restore it with git checkout '
-               'and ship the change as a new src/sql/versions/covara--A--B.sql upgrade script '
-               'with default_version bumped')
+FREEZE_HINT = ('HINT: released scripts are frozen: restore it with git checkout and ship '
+               'the change as a new version (test/lint/start-version, then a '
+               'src/sql/versions/covara--A--B.sql upgrade script); a released version\'s '
+               'modules change only once the next version is started')
 
 
 def version_key(v):
@@ -89,7 +90,8 @@ def built_text(root):
 def is_built(rel):
     """True for a manifest path naming a built install script (no
     directory: it is not a file of the tree)."""
-    return '/' not in rel
+    parsed = parse_script_name(rel)
+    return '/' not in rel and parsed is not None and parsed[0] == 'install'
 
 
 def script_order(rel):
@@ -134,6 +136,22 @@ def reachable_versions(scripts, built=None):
         else:
             edges.setdefault(p[1], set()).add(p[2])
     seen, todo = set(installs), list(installs)
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def updates_from(scripts, start):
+    """Versions the upgrade scripts lead to from start (start included)."""
+    edges = {}
+    for rel in scripts:
+        p = parse_script_name(os.path.basename(rel))
+        if p and p[0] == 'upgrade':
+            edges.setdefault(p[1], set()).add(p[2])
+    seen, todo = {start}, [start]
     while todo:
         for nxt in edges.get(todo.pop(), ()):
             if nxt not in seen:
@@ -427,7 +445,7 @@ intersect except returning set values select loop then into do default
 overriding'''.split())
 
 RULES = ('guard', 'name', 'create-or-replace', 'if-not-exists', 'extschema', 'operator',
-         'function', 'definer', 'syntax', 'control', 'suppression')
+         'function', 'table', 'type', 'cast', 'definer', 'syntax', 'control', 'suppression')
 
 SUPPRESSIBLE = [r for r in RULES if r not in ('control', 'suppression')]
 SUPPRESS_RE = re.compile(r'^--\s*lint:\s*allow(?:\s+(\S+))?(?:\s+(.*\S))?\s*$')
@@ -459,8 +477,10 @@ class From:
 class Unit:
     """A token list checked as one unit: the script or one function body."""
 
-    def __init__(self, toks, lang):
-        self.toks, self.lang = toks, lang
+    def __init__(self, toks, lang, runtime=False):
+        # runtime: a function's body, whose names are resolved when it runs,
+        # under its caller's search_path (not a script's or a DO block's)
+        self.toks, self.lang, self.runtime = toks, lang, runtime
         self.match = _match_brackets(toks)
         self.exempt = set()       # '=' tokens that are not operators
         self.handled = set()      # names already reported or checked
@@ -607,7 +627,7 @@ class ScriptChecker:
                     if f.from_ and f.from_.list:
                         f.from_.expect, f.from_.in_on = True, False
                 elif t.text == '::':
-                    self.note_type(unit, i + 1, e)
+                    self.note_type(unit, i + 1, e, 'cast')
                 continue
             if t.kind == 'op':
                 self.check_operator(unit, s, e, i, f)
@@ -767,7 +787,7 @@ class ScriptChecker:
             stmt['on_pending'] = True
         elif v == 'as':
             if f.kind == 'cast':
-                self.note_type(unit, i + 1, e)
+                self.note_type(unit, i + 1, e, 'cast')
             elif top and stmt['create_kind'] == 'domain':
                 self.note_type(unit, i + 1, e)
         elif v in ('like', 'ilike', 'similar'):
@@ -911,7 +931,7 @@ class ScriptChecker:
                     lang = self.language(toks, j, e) or 'sql'
                     for k in range(j, e - 1):
                         if toks[k].kw('as') and toks[k + 1].kind in ('dollar', 'string'):
-                            self.check_body(toks[k + 1], lang)
+                            self.check_body(toks[k + 1], lang, runtime=True)
                             break
                     return
             if t.kw('do') and i + 1 < e:
@@ -931,7 +951,7 @@ class ScriptChecker:
                 return toks[k + 1].val.lower()
         return None
 
-    def check_body(self, tok, lang):
+    def check_body(self, tok, lang, runtime=False):
         if lang not in ('sql', 'plpgsql'):
             return
         if tok.kind == 'dollar':
@@ -944,7 +964,7 @@ class ScriptChecker:
         self.comments.extend(comments)
         for ln, msg in errors:
             self.report(ln, 'syntax', msg + ' in a function body')
-        self.check_unit(Unit(toks, lang))
+        self.check_unit(Unit(toks, lang, runtime))
 
     # -- the reference rules ------------------------------------------------
 
@@ -965,7 +985,8 @@ class ScriptChecker:
 
     def note_relation(self, unit, i, e, ctes, report_calls):
         """toks[i] starts a table reference: a name, not a function call.
-        (Its schema is the server's business: pg_catalog comes first.)"""
+        In a script the server resolves it with pg_catalog first; in a
+        function body it must be qualified (the caller's path applies)."""
         toks = unit.toks
         if i >= e:
             return
@@ -980,10 +1001,15 @@ class ScriptChecker:
         if nt is not None and nt.is_('(') and not report_calls:
             return              # a function in FROM: check_call decides
         unit.handled.add(i)
+        if unit.runtime:
+            self.report(t.line, 'table', 'table %s is not schema-qualified in a function body '
+                        '(resolved with the caller\'s search_path): write @extschema@.%s, '
+                        'covara.%s or pg_catalog.%s' % ((t.text,) * 4))
 
-    def note_type(self, unit, j, e):
+    def note_type(self, unit, j, e, rule='type'):
         """toks[j] starts a type name: a name, not a function call (even
-        with a typmod, numeric(4, 1)).  Its schema is the server's business."""
+        with a typmod, numeric(4, 1)).  In a script the server resolves it
+        with pg_catalog first; in a function body it must be qualified."""
         toks = unit.toks
         if j < e and toks[j].kw('setof'):
             j += 1
@@ -998,6 +1024,11 @@ class ScriptChecker:
         if nt is not None and nt.is_('%') and j + 2 < e and toks[j + 2].kw('type', 'rowtype'):
             return              # var%TYPE names a PL/pgSQL variable
         unit.handled.add(j)
+        if unit.runtime:
+            where = 'cast to %s' % t.text if rule == 'cast' else 'type %s' % t.text
+            self.report(t.line, rule, '%s is not schema-qualified in a function body (resolved '
+                        'with the caller\'s search_path): write pg_catalog.%s (or the schema it '
+                        'lives in)' % (where, t.text))
 
     def check_call(self, unit, s, e, i, f, stmt):
         """name( where name is not schema-qualified."""
@@ -1175,12 +1206,16 @@ def check_script(root, rel):
 def check_built(root, version):
     """[(module, line, rule, message)] for the install script make builds
     for version from the modules, each line traced back to its module."""
-    starts, line = [], 1
+    starts, line, out = [], 1, []
     for rel in module_files(root):
         starts.append((line, rel))
         with open(os.path.join(root, rel), encoding='utf-8') as fh:
-            line += fh.read().count('\n')
-    out = []
+            text = fh.read()
+        line += text.count('\n')
+        if text and not text.endswith('\n'):
+            out.append((rel, text.count('\n') + 1, 'syntax', 'a module ends with a newline: '
+                        'make concatenates the modules, and its last line would run into the '
+                        'next one\'s first'))
     for n, rule, msg in ScriptChecker(built_text(root).decode('utf-8'), True, version).run():
         first, rel = [x for x in starts if x[0] <= n][-1] if starts else (1, MODULE_DIR)
         out.append((rel, n - first + 1, rule, msg))

@@ -1,14 +1,15 @@
 -- No search path can make covara's install or update scripts run someone
 -- else's code.  Trap functions and operators, each raising 'trap ...
 -- called' when used, are planted in the schema CREATE EXTENSION covara
--- SCHEMA ... installs into, and the caller's search_path puts a schema of
--- traps ahead of pg_catalog, while the install script and every ALTER
--- EXTENSION UPDATE path run.  (An extension script runs with the
--- extension's schema on its path and pg_catalog searched first, so the
--- traps there take argument types pg_catalog has no exact operator or
--- function for: that is how a later schema's object wins, and contrib's
--- seg tests the same.)  A control statement with an unqualified operator
--- proves the traps fire.
+-- SCHEMA ... installs into, while the install script and every ALTER
+-- EXTENSION UPDATE path run.  An extension script runs with that schema on
+-- its path and pg_catalog searched first, so the traps take argument types
+-- pg_catalog has no exact operator or function for: that is how a later
+-- schema's object wins over a cast to pg_catalog's (contrib's seg tests the
+-- same).  The caller's search_path meanwhile puts a schema of traps with
+-- pg_catalog's own signatures ahead of pg_catalog: PostgreSQL replaces the
+-- caller's path for an extension script, and this holds it to that.  A
+-- control statement proves the traps on the path fire.
 BEGIN;
 CREATE EXTENSION pgtap;
 SELECT plan(3);

@@ -28,6 +28,9 @@ VALUES
 $$;
 COMMENT ON FUNCTION covara._pool_drivers() IS
 'the drivers recommended_pool_config knows, in order, with their settings (one row per driver)';
+-- recommended_pool_config reads it as its caller: explicit, so that default
+-- privileges that revoke EXECUTE from PUBLIC cannot break it
+GRANT EXECUTE ON FUNCTION covara._pool_drivers() TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION covara.recommended_pool_config(driver pg_catalog.text)
 RETURNS TABLE(max pg_catalog.int4, idle_timeout_ms pg_catalog.int4,
