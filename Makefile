@@ -22,12 +22,18 @@ EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(covara_src
 
 OBJS = $(patsubst $(covara_src)%.c,%.o,$(sort $(wildcard $(covara_src)src/*.c)))
 
-# Install scripts and upgrade scripts; every released one is frozen (see
-# sql/released.sha256).
-DATA = $(patsubst $(covara_src)%,%,$(sort $(wildcard $(covara_src)sql/covara--*.sql)))
+# The current version's install script, built from the module sources
+# src/sql/*.sql by concatenation in name order; nobody edits the result.
+INSTALL_SOURCES = $(sort $(wildcard $(covara_src)src/sql/*.sql))
+DATA_built = covara--$(EXTVERSION).sql
 
-# pg_regress: every sql/NAME.sql that is not an extension script.
-REGRESS = $(sort $(basename $(notdir $(filter-out $(covara_src)sql/covara--%,$(wildcard $(covara_src)sql/*.sql)))))
+# Scripts installed as they are: every upgrade script and the full install
+# scripts of released versions up to 0.7.0; the released ones are frozen
+# (test/lint/released.sha256).
+DATA = $(patsubst $(covara_src)%,%,$(sort $(wildcard $(covara_src)src/sql/versions/covara--*.sql)))
+
+# pg_regress: every sql/NAME.sql.
+REGRESS = $(sort $(basename $(notdir $(wildcard $(covara_src)sql/*.sql))))
 
 # Isolation tester specs live in test/isolation/specs with their expected
 # output in test/isolation/expected; results go to output_iso/ in the build
@@ -40,6 +46,13 @@ EXTRA_CLEAN = dist
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# (after PGXS, so that its "all" stays the default goal; the directory is a
+# prerequisite too, so that removing or renaming a module rebuilds it, and
+# a failed build leaves no half-written script behind)
+.DELETE_ON_ERROR:
+covara--$(EXTVERSION).sql: $(INSTALL_SOURCES) $(covara_src)src/sql
+	cat $(INSTALL_SOURCES) >$@
 
 # An out-of-tree build writes its objects under src/ there (an absolute
 # name: VPATH would find the source tree's src/ instead).

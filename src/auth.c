@@ -38,7 +38,6 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -49,7 +48,8 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
-#include "covara.h"
+#include "spi.h"
+#include "token.h"
 
 /* An API key's id: 8 random bytes as 16 lowercase hex digits. */
 #define COVARA_API_KEY_ID_LEN		16
@@ -125,16 +125,7 @@ static SPIPlanPtr
 covara_auth_plan(CovaraAuthPlan *p)
 {
 	if (p->plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(p->query, p->nargs, p->argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 p->query, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed for \"%s\"", p->query);
-		p->plan = plan;
-	}
+		p->plan = covara_spi_prepare_kept(p->query, p->nargs, p->argtypes);
 	return p->plan;
 }
 
@@ -192,26 +183,19 @@ static void
 covara_api_key_record_use(Datum *cols, Timestamp now)
 {
 	Datum		args[3];
-	int			ret;
 
 	args[0] = cols[COVARA_KEY_ID];
 	args[1] = TimestampGetDatum(now);
 	if (IsolationUsesXactSnapshot())
-	{
-		ret = SPI_execute_plan(covara_auth_plan(&covara_api_key_record_use_sql),
-							   args, NULL, false, 0);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "recording an API key's use failed: %s",
-				 SPI_result_code_string(ret));
-	}
+		covara_spi_execute_plan(covara_auth_plan(&covara_api_key_record_use_sql),
+								args, NULL, false, 0, SPI_OK_SELECT,
+								"recording an API key's use");
 	else
 	{
 		args[2] = cols[COVARA_KEY_TABLE_OID];
-		ret = SPI_execute_plan(covara_api_key_touch_plan(DatumGetObjectId(args[2])),
-							   args, NULL, false, 0);
-		if (ret != SPI_OK_UPDATE)
-			elog(ERROR, "recording an API key's use failed: %s",
-				 SPI_result_code_string(ret));
+		covara_spi_execute_plan(covara_api_key_touch_plan(DatumGetObjectId(args[2])),
+								args, NULL, false, 0, SPI_OK_UPDATE,
+								"recording an API key's use");
 	}
 }
 
@@ -283,7 +267,7 @@ covara_api_key_accepts(text *key, int headlen, Datum *cols, bool *nulls,
 					   Timestamp now)
 {
 	text	   *prefix;
-	Datum		hash;
+	text	   *hash;
 	bool		hash_ok;
 
 	if (nulls[COVARA_KEY_PREFIX] || nulls[COVARA_KEY_HASH])
@@ -293,10 +277,9 @@ covara_api_key_accepts(text *key, int headlen, Datum *cols, bool *nulls,
 		memcmp(VARDATA_ANY(prefix), VARDATA_ANY(key), headlen) != 0)
 		return false;
 
-	hash = DirectFunctionCall1(covara_hash_token, PointerGetDatum(key));
-	hash_ok = DatumGetBool(DirectFunctionCall2(covara_token_equals,
-											   cols[COVARA_KEY_HASH], hash));
-	pfree(DatumGetPointer(hash));
+	hash = covara_token_hash(key, COVARA_ENC_HEX);
+	hash_ok = covara_token_equal(DatumGetTextPP(cols[COVARA_KEY_HASH]), hash);
+	pfree(hash);
 	if (!hash_ok)
 		return false;
 
@@ -340,7 +323,6 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 	bool		nulls[COVARA_KEY_NCOLS];
 	Datum		out[COVARA_VERIFY_NCOLS];
 	Timestamp	now;
-	int			ret;
 	int			i;
 
 	covara_auth_init_srf(fcinfo);
@@ -351,8 +333,7 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 	if (headlen < 0)
 		return (Datum) 0;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	covara_spi_connect();
 
 	args[0] = PointerGetDatum(cstring_to_text_with_len(VARDATA_ANY(key) + headlen -
 													   COVARA_API_KEY_ID_LEN,
@@ -361,12 +342,9 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 	 * Read-only: the look-up sees the caller's snapshot and takes no new one
 	 * (recording a use below is a separate, read-write statement).
 	 */
-	ret = SPI_execute_plan(covara_auth_plan(&covara_api_key_lookup), args, NULL,
-						   true, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "API key look-up failed: %s", SPI_result_code_string(ret));
-
-	if (SPI_processed == 1)
+	if (covara_spi_execute_plan(covara_auth_plan(&covara_api_key_lookup), args,
+								NULL, true, 1, SPI_OK_SELECT,
+								"API key look-up") == 1)
 	{
 		if (SPI_tuptable->tupdesc->natts != COVARA_KEY_NCOLS)
 			elog(ERROR, "API key look-up returned %d columns, expected %d",
@@ -392,7 +370,7 @@ covara_verify_api_key(PG_FUNCTION_ARGS)
 		}
 	}
 
-	SPI_finish();
+	covara_spi_finish();
 	return (Datum) 0;
 }
 
@@ -408,28 +386,26 @@ covara_get_session(PG_FUNCTION_ARGS)
 	Datum		args[1];
 	Datum		cols[COVARA_SESSION_NCOLS];
 	bool		nulls[COVARA_SESSION_NCOLS];
+	uint64		nrows;
 	uint64		row;
-	int			ret;
 	int			i;
 
 	covara_auth_init_srf(fcinfo);
 	if (rsinfo->setDesc->natts != COVARA_SESSION_NCOLS)
 		elog(ERROR, "get_session must return %d columns", COVARA_SESSION_NCOLS);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	covara_spi_connect();
 
 	args[0] = PointerGetDatum(id);
 	/* read-only: a STABLE function sees the caller's snapshot */
-	ret = SPI_execute_plan(covara_auth_plan(&covara_session_lookup), args, NULL,
-						   true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "session look-up failed: %s", SPI_result_code_string(ret));
-	if (SPI_processed > 0 && SPI_tuptable->tupdesc->natts != COVARA_SESSION_NCOLS)
+	nrows = covara_spi_execute_plan(covara_auth_plan(&covara_session_lookup),
+									args, NULL, true, 0, SPI_OK_SELECT,
+									"session look-up");
+	if (nrows > 0 && SPI_tuptable->tupdesc->natts != COVARA_SESSION_NCOLS)
 		elog(ERROR, "session look-up returned %d columns, expected %d",
 			 SPI_tuptable->tupdesc->natts, COVARA_SESSION_NCOLS);
 
-	for (row = 0; row < SPI_processed; row++)
+	for (row = 0; row < nrows; row++)
 	{
 		heap_deform_tuple(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, cols, nulls);
 		for (i = 0; i < COVARA_SESSION_NCOLS; i++)
@@ -440,7 +416,7 @@ covara_get_session(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, cols, nulls);
 	}
 
-	SPI_finish();
+	covara_spi_finish();
 	return (Datum) 0;
 }
 
@@ -473,22 +449,19 @@ covara_auth_token_clear(PG_FUNCTION_ARGS)
 	int			ret;
 	uint64		deleted;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "covara: SPI_connect failed");
+	covara_spi_connect();
 
 	/* the tables live in the extension's schema */
 	ret = SPI_execute("SELECT e.extnamespace FROM pg_catalog.pg_extension e"
 					  " WHERE e.extname OPERATOR(pg_catalog.=) 'covara'", true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "covara: extension covara is not installed");
+	if (covara_spi_check(ret, SPI_OK_SELECT, "looking up covara's schema") != 1)
+		elog(ERROR, "extension covara is not installed");
 	nsp = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
 										 SPI_tuptable->tupdesc, 1, &isnull));
 	query = psprintf("DELETE FROM %s t WHERE t.identifier OPERATOR(pg_catalog.=) $1",
 					 quote_qualified_identifier(get_namespace_name(nsp),
 												"auth_verification_tokens"));
-	plan = SPI_prepare(query, 1, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "covara: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	plan = covara_spi_prepare(query, 1, argtypes);
 
 	values[0] = PointerGetDatum(identifier);
 	CommandCounterIncrement();	/* see this transaction's own work */
@@ -496,11 +469,8 @@ covara_auth_token_clear(PG_FUNCTION_ARGS)
 		crosscheck = GetTransactionSnapshot();
 	ret = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
 							   crosscheck, false, true, 0);
-	if (ret != SPI_OK_DELETE)
-		elog(ERROR, "covara: deleting verification tokens failed: %s",
-			 SPI_result_code_string(ret));
-	deleted = SPI_processed;
-	SPI_finish();
+	deleted = covara_spi_check(ret, SPI_OK_DELETE, "deleting verification tokens");
+	covara_spi_finish();
 
 	PG_RETURN_INT64((int64) deleted);
 }

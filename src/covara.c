@@ -10,7 +10,6 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "covara.h"
 #include "sha256.h"
 
 PG_MODULE_MAGIC;

@@ -3,7 +3,15 @@
  * pool.c
  *	  covara.recommended_pool_config(driver) and its capped overload
  *	  (driver, instances): connection-pool settings per database driver, as
- *	  covara's recommendedPoolConfig(driver) gives them (contract section 4).
+ *	  covara's recommendedPoolConfig(driver) gives them
+ *	  (doc/compatibility.md, connection pools).
+ *
+ * From 0.8.0 the drivers are data, covara._pool_drivers() (src/sql/
+ * 08-pool.sql): covara_pool_config and covara_pool_config_capped read the
+ * driver from there.  covara_recommended_pool_config and its capped twin
+ * are what databases still on 0.3.0 to 0.7.0 call until they run ALTER
+ * EXTENSION covara UPDATE; they keep the driver table those versions
+ * shipped, and a new driver goes into _pool_drivers() only.
  *
  * The capped overload also reads this server's connection budget:
  * max_connections, less superuser_reserved_connections, less
@@ -21,6 +29,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -31,7 +40,7 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
-#include "covara.h"
+#include "spi.h"
 
 /* One driver's recommended settings. */
 typedef struct CovaraPoolDriver
@@ -44,8 +53,8 @@ typedef struct CovaraPoolDriver
 	const char *notes;
 } CovaraPoolDriver;
 
-/* The values of covara's recommendedPoolConfig (contract section 4). */
-static const CovaraPoolDriver covara_pool_drivers[] = {
+/* The drivers of covara 0.3.0 to 0.7.0, for databases not yet updated. */
+static const CovaraPoolDriver covara_pool_legacy_drivers[] = {
 	{"postgres-js", 10, 20000, 10000, true,
 	"long-lived Node process: keep max below (server limit / instances); use a pooler URL for serverless"},
 	{"neon", 1, 0, 10000, true,
@@ -60,31 +69,107 @@ static const CovaraPoolDriver covara_pool_drivers[] = {
 	"pools at the edge; keep the worker-side max small"},
 };
 
-#define COVARA_POOL_NDRIVERS lengthof(covara_pool_drivers)
+#define COVARA_POOL_NLEGACY lengthof(covara_pool_legacy_drivers)
 
+PG_FUNCTION_INFO_V1(covara_pool_config);
+PG_FUNCTION_INFO_V1(covara_pool_config_capped);
 PG_FUNCTION_INFO_V1(covara_recommended_pool_config);
 PG_FUNCTION_INFO_V1(covara_recommended_pool_config_capped);
 
-/* The driver named by the text argument; an error listing them if unknown. */
-static const CovaraPoolDriver *
+/* The error for a driver that is not among the known ones (listed). */
+static void
+covara_pool_unknown(const char *name, const char *known)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown driver \"%s\"", name),
+			 errhint("Known drivers are %s.", known)));
+}
+
+/* Column attno of the SPI result row as a non-null Datum, or an error. */
+static Datum
+covara_pool_column(HeapTuple tup, TupleDesc td, int attno)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tup, td, attno, &isnull);
+
+	if (isnull)
+		elog(ERROR, "covara._pool_drivers() has a NULL %s",
+			 SPI_fname(td, attno));
+	return value;
+}
+
+/* The driver named by the text argument, from covara._pool_drivers(). */
+static CovaraPoolDriver *
 covara_pool_lookup(text *driver)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	char	   *name = text_to_cstring(driver);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	CovaraPoolDriver *d = NULL;
+	char	   *known = NULL;
+	uint64		found;
+
+	args[0] = PointerGetDatum(driver);
+	covara_spi_connect();
+	found = covara_spi_execute_once("SELECT d.max, d.idle_timeout_ms, d.connect_timeout_ms, d.uses_server, d.notes"
+									"  FROM covara._pool_drivers() d"
+									" WHERE d.driver OPERATOR(pg_catalog.=) $1",
+									1, argtypes, args, true, SPI_OK_SELECT,
+									"the look-up of a pool driver");
+	if (found > 1)
+		elog(ERROR, "covara._pool_drivers() lists driver \"%s\" %llu times",
+			 name, (unsigned long long) found);
+	if (found == 1)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+
+		d = MemoryContextAllocZero(caller, sizeof(CovaraPoolDriver));
+		d->name = MemoryContextStrdup(caller, name);
+		d->max = DatumGetInt32(covara_pool_column(tup, td, 1));
+		d->idle_timeout_ms = DatumGetInt32(covara_pool_column(tup, td, 2));
+		d->connect_timeout_ms = DatumGetInt32(covara_pool_column(tup, td, 3));
+		d->uses_server = DatumGetBool(covara_pool_column(tup, td, 4));
+		d->notes = TextDatumGetCString(covara_pool_column(tup, td, 5));
+		d->notes = MemoryContextStrdup(caller, d->notes);
+	}
+	else
+	{
+		char	   *list;
+
+		covara_spi_execute_once("SELECT pg_catalog.string_agg(d.driver, ', ' ORDER BY d.n)"
+								"  FROM covara._pool_drivers()"
+								"       WITH ORDINALITY AS d(driver, max, i, c, u, notes, n)",
+								0, NULL, NULL, true, SPI_OK_SELECT,
+								"the list of pool drivers");
+		list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		known = MemoryContextStrdup(caller, list ? list : "none");
+	}
+	covara_spi_finish();
+	if (d == NULL)
+		covara_pool_unknown(name, known);
+	return d;
+}
+
+/* The driver named by the text argument, from the legacy table. */
+static const CovaraPoolDriver *
+covara_pool_legacy_lookup(text *driver)
 {
 	char	   *name = text_to_cstring(driver);
 	StringInfoData known;
 	int			i;
 
-	for (i = 0; i < COVARA_POOL_NDRIVERS; i++)
-		if (strcmp(covara_pool_drivers[i].name, name) == 0)
-			return &covara_pool_drivers[i];
+	for (i = 0; i < COVARA_POOL_NLEGACY; i++)
+		if (strcmp(covara_pool_legacy_drivers[i].name, name) == 0)
+			return &covara_pool_legacy_drivers[i];
 
 	initStringInfo(&known);
-	for (i = 0; i < COVARA_POOL_NDRIVERS; i++)
+	for (i = 0; i < COVARA_POOL_NLEGACY; i++)
 		appendStringInfo(&known, "%s%s", i > 0 ? ", " : "",
-						 covara_pool_drivers[i].name);
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown driver \"%s\"", name),
-			 errhint("Known drivers are %s.", known.data)));
+						 covara_pool_legacy_drivers[i].name);
+	covara_pool_unknown(name, known.data);
 	return NULL;				/* keep the compiler quiet */
 }
 
@@ -106,14 +191,21 @@ covara_pool_return(FunctionCallInfo fcinfo, int max, int idle, int connect,
 	return (Datum) 0;
 }
 
-/*
- * covara.recommended_pool_config(driver text): the contract's pool settings
- * for one driver.
- */
+/* covara.recommended_pool_config(driver text): one driver's settings. */
+Datum
+covara_pool_config(PG_FUNCTION_ARGS)
+{
+	const CovaraPoolDriver *d = covara_pool_lookup(PG_GETARG_TEXT_PP(0));
+
+	return covara_pool_return(fcinfo, d->max, d->idle_timeout_ms,
+							  d->connect_timeout_ms, d->notes);
+}
+
+/* The same for databases on 0.3.0 to 0.7.0 (the legacy table). */
 Datum
 covara_recommended_pool_config(PG_FUNCTION_ARGS)
 {
-	const CovaraPoolDriver *d = covara_pool_lookup(PG_GETARG_TEXT_PP(0));
+	const CovaraPoolDriver *d = covara_pool_legacy_lookup(PG_GETARG_TEXT_PP(0));
 
 	return covara_pool_return(fcinfo, d->max, d->idle_timeout_ms,
 							  d->connect_timeout_ms, d->notes);
@@ -153,15 +245,14 @@ covara_pool_reserved_by_others(Oid self, int *own_limit)
 }
 
 /*
- * covara.recommended_pool_config(driver text, instances integer): the same,
- * with max capped so that `instances` processes, each with a pool of that
- * size, cannot exhaust this server's connections; notes says how.
+ * A driver's settings with max capped so that `instances` processes, each
+ * with a pool of that size, cannot exhaust this server's connections; notes
+ * says how.
  */
-Datum
-covara_recommended_pool_config_capped(PG_FUNCTION_ARGS)
+static Datum
+covara_pool_capped(FunctionCallInfo fcinfo, const CovaraPoolDriver *d,
+				   int32 instances)
 {
-	const CovaraPoolDriver *d = covara_pool_lookup(PG_GETARG_TEXT_PP(0));
-	int32		instances = PG_GETARG_INT32(1);
 	int			others;
 	int			own_limit;
 	int			available;
@@ -230,4 +321,22 @@ covara_recommended_pool_config_capped(PG_FUNCTION_ARGS)
 
 	return covara_pool_return(fcinfo, max, d->idle_timeout_ms,
 							  d->connect_timeout_ms, notes.data);
+}
+
+/* covara.recommended_pool_config(driver text, instances integer). */
+Datum
+covara_pool_config_capped(PG_FUNCTION_ARGS)
+{
+	const CovaraPoolDriver *d = covara_pool_lookup(PG_GETARG_TEXT_PP(0));
+
+	return covara_pool_capped(fcinfo, d, PG_GETARG_INT32(1));
+}
+
+/* The same for databases on 0.3.0 to 0.7.0 (the legacy table). */
+Datum
+covara_recommended_pool_config_capped(PG_FUNCTION_ARGS)
+{
+	const CovaraPoolDriver *d = covara_pool_legacy_lookup(PG_GETARG_TEXT_PP(0));
+
+	return covara_pool_capped(fcinfo, d, PG_GETARG_INT32(1));
 }

@@ -1,15 +1,19 @@
 /*-------------------------------------------------------------------------
  *
  * search.h
- *	  Field specifications and the weighted tsvector builder shared by
- *	  covara's search trigger, its sync trigger and its SQL functions.
+ *	  Search fields and what turns them into text and vectors, shared by
+ *	  covara's search triggers and its SQL functions: field specifications
+ *	  (search_fields.c), the strings a field reaches (search_jsonb.c) and
+ *	  the weighted tsvector builder (search_tsvector.c).
+ *
+ * Include it after "postgres.h".
  *
  *-------------------------------------------------------------------------
  */
 #ifndef COVARA_SEARCH_H
 #define COVARA_SEARCH_H
 
-#include "executor/tuptable.h"
+#include "access/attnum.h"
 #include "tsearch/ts_type.h"
 #include "tsearch/ts_utils.h"
 #include "utils/jsonb.h"
@@ -74,25 +78,25 @@ typedef struct CovaraVectorBuilder
 } CovaraVectorBuilder;
 
 /* search_fields.c */
-extern bool covara_parse_path(const char *str, const char **endp,
-							  CovaraPath *path, const char **problem);
 extern void covara_parse_field(const char *arg, const char *where,
 							   CovaraField *field);
-extern bool covara_path_is_prefix(const CovaraPath *prefix,
-								  const CovaraPath *path);
 extern void covara_add_exclusion(CovaraField *fields, int nfields,
 								 const char *arg, const char *spec,
 								 const char *where);
-extern void covara_vb_init(CovaraVectorBuilder *b, Oid cfgId);
-extern void covara_vb_begin_field(CovaraVectorBuilder *b, int weight);
-extern void covara_vb_sink(void *arg, const char *str, int len);
-extern TSVector covara_vb_finish(CovaraVectorBuilder *b);
+extern void covara_parse_document_fields(Jsonb *fields, const char *where,
+										 CovaraField **fieldsp, int *nfieldsp);
+
+/* search_jsonb.c */
 extern void covara_jsonb_field_texts(Jsonb *jb, int firstpart,
 									 const CovaraField *field,
 									 CovaraTextSink sink, void *arg);
 extern void covara_datum_field_texts(Datum value, const CovaraField *field,
 									 CovaraTextSink sink, void *arg);
-extern void covara_parse_document_fields(Jsonb *fields, const char *where,
-										 CovaraField **fieldsp, int *nfieldsp);
+
+/* search_tsvector.c */
+extern void covara_vb_init(CovaraVectorBuilder *b, Oid cfgId);
+extern void covara_vb_begin_field(CovaraVectorBuilder *b, int weight);
+extern void covara_vb_sink(void *arg, const char *str, int len);
+extern TSVector covara_vb_finish(CovaraVectorBuilder *b);
 
 #endif							/* COVARA_SEARCH_H */

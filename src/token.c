@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * token.c
- *	  SQL-callable token functions: hash_token, hmac_token, generate_token
- *	  and token_equals.
+ *	  covara's token functions: the C API of token.h (hashing, constant-time
+ *	  comparison, random tokens) and the SQL functions hash_token,
+ *	  hmac_token, generate_token and token_equals, which wrap it.
  *
  * They follow the conventions of covara's Node code (crypto.createHash,
  * crypto.randomBytes, crypto.timingSafeEqual): text is hashed as UTF-8,
@@ -20,18 +21,11 @@
 #include "utils/builtins.h"
 
 #include "compat.h"
-#include "covara.h"
 #include "sha256.h"
+#include "token.h"
 
 #define COVARA_TOKEN_MIN_BYTES	1
 #define COVARA_TOKEN_MAX_BYTES	1024
-
-typedef enum CovaraDigestEncoding
-{
-	COVARA_ENC_HEX,
-	COVARA_ENC_BASE64,
-	COVARA_ENC_BASE64URL
-} CovaraDigestEncoding;
 
 static const char covara_hex_digits[] = "0123456789abcdef";
 static const char covara_b64_std[] =
@@ -153,7 +147,7 @@ covara_parse_encoding(text *name)
  * Return the UTF-8 bytes of a text value: the value itself in a UTF-8 (or
  * SQL_ASCII) database, else a converted copy.
  */
-const char *
+static const char *
 covara_text_utf8(text *t, size_t *len)
 {
 	const char *data = VARDATA_ANY(t);
@@ -179,19 +173,28 @@ PG_FUNCTION_INFO_V1(covara_hmac_token_bytea);
 PG_FUNCTION_INFO_V1(covara_generate_token);
 PG_FUNCTION_INFO_V1(covara_token_equals);
 
-/* SHA-256 of the UTF-8 bytes of the first argument, in the given encoding. */
-static inline Datum
-covara_hash_text_arg(FunctionCallInfo fcinfo, CovaraDigestEncoding enc)
+/* SHA-256 of the UTF-8 bytes of a text token, in the given encoding. */
+text *
+covara_token_hash(text *token, CovaraDigestEncoding enc)
 {
-	text	   *token = PG_GETARG_TEXT_PP(0);
 	uint8		digest[COVARA_SHA256_DIGEST_LENGTH];
 	const char *data;
 	size_t		len;
 
 	data = covara_text_utf8(token, &len);
 	covara_sha256((const uint8 *) data, len, digest);
+	return covara_digest_to_text(digest, enc);
+}
+
+/* SQL wrapper: covara_token_hash of the first argument. */
+static inline Datum
+covara_hash_text_arg(FunctionCallInfo fcinfo, CovaraDigestEncoding enc)
+{
+	text	   *token = PG_GETARG_TEXT_PP(0);
+	text	   *result = covara_token_hash(token, enc);
+
 	PG_FREE_IF_COPY(token, 0);
-	PG_RETURN_TEXT_P(covara_digest_to_text(digest, enc));
+	PG_RETURN_TEXT_P(result);
 }
 
 /* hash_token(text): SHA-256 of the UTF-8 bytes, lowercase hex. */
@@ -259,7 +262,7 @@ covara_hmac_token_bytea(PG_FUNCTION_ARGS)
  * Fill buf with len bytes from the operating system's strong random source,
  * or fail.
  */
-void
+static void
 covara_random_bytes(uint8 *buf, size_t len)
 {
 	if (!pg_strong_random(buf, len))
@@ -269,7 +272,7 @@ covara_random_bytes(uint8 *buf, size_t len)
 }
 
 /* Return base64url (unpadded) text of len bytes. */
-text *
+static text *
 covara_bytes_to_base64url(const uint8 *bytes, size_t len)
 {
 	size_t		outlen = covara_b64_length(len, false);
@@ -280,11 +283,13 @@ covara_bytes_to_base64url(const uint8 *bytes, size_t len)
 	return result;
 }
 
-/* generate_token(nbytes): nbytes strong random bytes, base64url unpadded. */
-Datum
-covara_generate_token(PG_FUNCTION_ARGS)
+/*
+ * nbytes (1 to COVARA_TOKEN_MAX_BYTES) bytes from the strong random source,
+ * as base64url text without padding.
+ */
+text *
+covara_token_generate(int32 nbytes)
 {
-	int32		nbytes = PG_GETARG_INT32(0);
 	uint8		buf[COVARA_TOKEN_MAX_BYTES];
 	text	   *result;
 
@@ -298,18 +303,23 @@ covara_generate_token(PG_FUNCTION_ARGS)
 	covara_random_bytes(buf, nbytes);
 	result = covara_bytes_to_base64url(buf, nbytes);
 	explicit_bzero(buf, nbytes);
-	PG_RETURN_TEXT_P(result);
+	return result;
+}
+
+/* generate_token(nbytes): nbytes strong random bytes, base64url unpadded. */
+Datum
+covara_generate_token(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(covara_token_generate(PG_GETARG_INT32(0)));
 }
 
 /*
- * token_equals(a, b): equality whose running time depends only on the
- * lengths of the inputs, never on their contents or where they differ.
+ * Whether two tokens are equal, in a running time that depends only on
+ * their lengths, never on their contents or where they differ.
  */
-Datum
-covara_token_equals(PG_FUNCTION_ARGS)
+bool
+covara_token_equal(text *a, text *b)
 {
-	text	   *a = PG_GETARG_TEXT_PP(0);
-	text	   *b = PG_GETARG_TEXT_PP(1);
 	const volatile uint8 *pa = (const uint8 *) VARDATA_ANY(a);
 	const volatile uint8 *pb = (const uint8 *) VARDATA_ANY(b);
 	size_t		la = VARSIZE_ANY_EXHDR(a);
@@ -333,8 +343,18 @@ covara_token_equals(PG_FUNCTION_ARGS)
 		if ((i & 0xFFFFF) == 0xFFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}
+	return diff == 0;
+}
+
+/* token_equals(a, b): covara_token_equal, for SQL. */
+Datum
+covara_token_equals(PG_FUNCTION_ARGS)
+{
+	text	   *a = PG_GETARG_TEXT_PP(0);
+	text	   *b = PG_GETARG_TEXT_PP(1);
+	bool		result = covara_token_equal(a, b);
 
 	PG_FREE_IF_COPY(a, 0);
 	PG_FREE_IF_COPY(b, 1);
-	PG_RETURN_BOOL(diff == 0);
+	PG_RETURN_BOOL(result);
 }

@@ -1,5 +1,5 @@
 // covara's Drizzle definitions of its four auth tables, written from the
-// contract (covara-contract.md §1): what a covara application spreads into
+// contract (doc/compatibility.md, section 1): what a covara application spreads into
 // its own schema and runs `drizzle-kit push` / `generate` with.  The drift
 // check (drift.mjs) compares a database with exactly these definitions, so
 // keep them the framework's, not the extension's: table and column names

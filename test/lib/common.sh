@@ -87,6 +87,7 @@ covara_work_cleanup() {
 # test/pg/versions does not list is used if the machine has it.
 covara_use_pg() {
 	local major=$1 origin
+	covara_work_init
 	origin=$(awk -v m="$major" '($1 == "tested" || $1 == "built") && $2 == m { print $3 }' \
 		"$COVARA_ROOT/test/pg/versions")
 	COVARA_PGVERSION=$major
@@ -98,7 +99,6 @@ covara_use_pg() {
 		;;
 	pinned)
 		local kit
-		covara_work_init
 		kit=$COVARA_WORK/pg$major
 		"$COVARA_ROOT/test/pg/fetch" "$major" "$kit" || return 1
 		COVARA_PG_BINDIR=$kit/bin
@@ -185,7 +185,7 @@ covara_build() {
 		>"$build/build.log" 2>&1
 	local rc=$?
 	grep -v -e '^make' -e '^[a-z0-9_-]*gcc .* -c -o ' -e '^[a-z0-9_-]*gcc .* -shared ' \
-		-e '^/usr/bin/clang' -e '^mkdir ' "$build/build.log" >&2
+		-e '^/usr/bin/clang' -e '^mkdir ' -e '^cat ' "$build/build.log" >&2
 	[ $rc -eq 0 ] || return 1
 	unchecked=$(grep -E '^[a-z0-9_-]*gcc .* -c -o ' "$build/build.log" | grep -v -e ' -Werror ' -e ' -Werror$' || true)
 	if [ -n "$unchecked" ] || ! grep -qE '^[a-z0-9_-]*gcc .* -c -o ' "$build/build.log"; then

@@ -7,8 +7,9 @@
     Considerations for Extensions"), which also look inside the bodies of
     SQL and PL/pgSQL functions and DO blocks;
   * the covara.control rules;
-  * versions, script names and the release manifest (sql/released.sha256)
-    shared by check-released and cut-release.
+  * versions, script names, the module sources of the built install script
+    and the release manifest (test/lint/released.sha256) shared by
+    check-released and cut-release.
 
 Python 3 standard library only.
 """
@@ -23,10 +24,16 @@ import re
 
 VERSION_RE = re.compile(r'^[0-9]+(\.[0-9]+)*$')
 SCRIPT_RE = re.compile(r'^covara--(.+)\.sql$')
-MANIFEST = 'sql/released.sha256'
-FREEZE_HINT = ('HINT: released scripts are frozen: restore it with git checkout '
-               'and ship the change as a new sql/covara--A--B.sql upgrade script '
-               'with default_version bumped')
+# Scripts installed as they are (upgrade scripts, released full install
+# scripts), and the module sources make concatenates into the current
+# version's install script.
+SCRIPT_DIR = 'src/sql/versions'
+MODULE_DIR = 'src/sql'
+MANIFEST = 'test/lint/released.sha256'
+FREEZE_HINT = ('HINT: released scripts are frozen: restore it with git checkout and ship '
+               'the change as a new version (test/lint/start-version, then a '
+               'src/sql/versions/covara--A--B.sql upgrade script); a released version\'s '
+               'modules change only once the next version is started')
 
 
 def version_key(v):
@@ -52,12 +59,39 @@ def parse_script_name(name):
 
 
 def script_files(root):
-    """Every sql/covara--*.sql under root, as paths relative to root."""
-    d = os.path.join(root, 'sql')
+    """Every src/sql/versions/covara--*.sql under root, relative to root."""
+    d = os.path.join(root, SCRIPT_DIR)
     if not os.path.isdir(d):
         return []
-    return sorted('sql/' + f for f in os.listdir(d)
+    return sorted(SCRIPT_DIR + '/' + f for f in os.listdir(d)
                   if f.startswith('covara--') and f.endswith('.sql'))
+
+
+def module_files(root):
+    """The module sources src/sql/*.sql in the order make concatenates
+    them (by name), relative to root."""
+    d = os.path.join(root, MODULE_DIR)
+    if not os.path.isdir(d):
+        return []
+    return sorted(MODULE_DIR + '/' + f for f in os.listdir(d)
+                  if f.endswith('.sql') and os.path.isfile(os.path.join(d, f)))
+
+
+def built_name(version):
+    """The name make gives the install script it builds for version."""
+    return 'covara--%s.sql' % version
+
+
+def built_text(root):
+    """The install script make builds: the modules, concatenated."""
+    return b''.join(open(os.path.join(root, rel), 'rb').read() for rel in module_files(root))
+
+
+def is_built(rel):
+    """True for a manifest path naming a built install script (no
+    directory: it is not a file of the tree)."""
+    parsed = parse_script_name(rel)
+    return '/' not in rel and parsed is not None and parsed[0] == 'install'
 
 
 def script_order(rel):
@@ -89,9 +123,10 @@ def parse_control(path):
     return values, problems
 
 
-def reachable_versions(scripts):
-    """Versions an install can reach: install scripts plus upgrade chains."""
-    installs, edges = set(), {}
+def reachable_versions(scripts, built=None):
+    """Versions an install can reach: install scripts (and the built one,
+    for version built) plus upgrade chains."""
+    installs, edges = set([built] if built else []), {}
     for rel in scripts:
         p = parse_script_name(os.path.basename(rel))
         if not p:
@@ -109,12 +144,28 @@ def reachable_versions(scripts):
     return seen
 
 
+def updates_from(scripts, start):
+    """Versions the upgrade scripts lead to from start (start included)."""
+    edges = {}
+    for rel in scripts:
+        p = parse_script_name(os.path.basename(rel))
+        if p and p[0] == 'upgrade':
+            edges.setdefault(p[1], set()).add(p[2])
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 def sha256_file(path):
     with open(path, 'rb') as fh:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
-MANIFEST_LINE_RE = re.compile(r'^([0-9a-f]{64}) [ *](sql/covara--[^/\s]+\.sql)$')
+MANIFEST_LINE_RE = re.compile(r'^([0-9a-f]{64}) [ *]((?:src/sql/versions/)?covara--[^/\s]+\.sql)$')
 
 
 def read_manifest(root):
@@ -131,8 +182,9 @@ def read_manifest(root):
             continue
         m = MANIFEST_LINE_RE.match(line)
         if not m or not parse_script_name(os.path.basename(m.group(2))):
-            problems.append('%s:%d: not a "<sha256>  sql/covara--VERSION.sql" line: %r'
-                            % (MANIFEST, n, line[:80]))
+            problems.append('%s:%d: not a "<sha256>  %s/covara--VERSION.sql" or '
+                            '"<sha256>  covara--VERSION.sql" (built) line: %r'
+                            % (MANIFEST, n, SCRIPT_DIR, line[:80]))
             continue
         if m.group(2) in seen:
             problems.append('%s:%d: %s is listed twice' % (MANIFEST, n, m.group(2)))
@@ -393,7 +445,7 @@ intersect except returning set values select loop then into do default
 overriding'''.split())
 
 RULES = ('guard', 'name', 'create-or-replace', 'if-not-exists', 'extschema', 'operator',
-         'function', 'cast', 'table', 'type', 'definer', 'syntax', 'control', 'suppression')
+         'function', 'table', 'type', 'cast', 'definer', 'syntax', 'control', 'suppression')
 
 SUPPRESSIBLE = [r for r in RULES if r not in ('control', 'suppression')]
 SUPPRESS_RE = re.compile(r'^--\s*lint:\s*allow(?:\s+(\S+))?(?:\s+(.*\S))?\s*$')
@@ -425,8 +477,10 @@ class From:
 class Unit:
     """A token list checked as one unit: the script or one function body."""
 
-    def __init__(self, toks, lang):
-        self.toks, self.lang = toks, lang
+    def __init__(self, toks, lang, runtime=False):
+        # runtime: a function's body, whose names are resolved when it runs,
+        # under its caller's search_path (not a script's or a DO block's)
+        self.toks, self.lang, self.runtime = toks, lang, runtime
         self.match = _match_brackets(toks)
         self.exempt = set()       # '=' tokens that are not operators
         self.handled = set()      # names already reported or checked
@@ -573,7 +627,7 @@ class ScriptChecker:
                     if f.from_ and f.from_.list:
                         f.from_.expect, f.from_.in_on = True, False
                 elif t.text == '::':
-                    self.check_type(unit, i + 1, e, 'cast')
+                    self.note_type(unit, i + 1, e, 'cast')
                 continue
             if t.kind == 'op':
                 self.check_operator(unit, s, e, i, f)
@@ -586,7 +640,7 @@ class ScriptChecker:
                     f.from_.expect = False
                 elif not (t.kw('table') and f.from_.kind == 'truncate'):
                     f.from_.expect = False
-                    self.check_relation(unit, i, e, ctes,
+                    self.note_relation(unit, i, e, ctes,
                                         f.from_.kind in ('into', 'update', 'truncate'))
             if t.kind == 'ident':
                 self.keyword(unit, s, e, i, f, stmt, ctes)
@@ -655,10 +709,10 @@ class ScriptChecker:
                 while j < e and toks[j].kw('only', 'domain', 'table'):
                     j += 1
                 if not (j < e and toks[j].kw('select', 'insert', 'update', 'delete')):
-                    self.check_relation(unit, j, e, ctes, True)     # not a rule's event
+                    self.note_relation(unit, j, e, ctes, True)     # not a rule's event
             elif top and stmt['kws'] & {'grant', 'revoke'} and _is_name(nt) and \
                     not (nt.kind == 'ident' and nt.val in GRANT_OBJECT_KINDS):
-                self.check_relation(unit, i + 1, e, ctes, True)
+                self.note_relation(unit, i + 1, e, ctes, True)
         elif v == 'using':
             if f.from_ and f.from_.kind == 'delete':
                 f.from_ = From('using', True)
@@ -692,7 +746,7 @@ class ScriptChecker:
                 j = i + 1
                 while j < e and toks[j].kw('if', 'not', 'exists', 'only'):
                     j += 1
-                self.check_relation(unit, j, e, ctes, True)
+                self.note_relation(unit, j, e, ctes, True)
         elif v in ('view', 'sequence', 'index'):
             before = ('alter', 'drop', 'on') if v == 'index' else \
                 ('create', 'replace', 'alter', 'drop', 'on', 'add', 'materialized',
@@ -701,7 +755,7 @@ class ScriptChecker:
                 j = i + 1
                 while j < e and toks[j].kw('if', 'not', 'exists', 'concurrently'):
                     j += 1
-                self.check_relation(unit, j, e, ctes, True)
+                self.note_relation(unit, j, e, ctes, True)
             if v == 'index' and top and stmt['create_kind'] == 'index':
                 stmt['on_pending'] = True
         elif v in ('type', 'domain'):
@@ -709,30 +763,23 @@ class ScriptChecker:
                 j = i + 1
                 while j < e and toks[j].kw('if', 'not', 'exists'):
                     j += 1
-                self.check_type(unit, j, e, 'type', what='type name')
+                self.note_type(unit, j, e)
             elif v == 'type' and pv is not None and \
                     (pv.kw('data') or (_is_name(pv) and 'alter' in stmt['kws'] and
                                        'table' in stmt['kws'])):
-                self.check_type(unit, i + 1, e, 'type')
+                self.note_type(unit, i + 1, e)
         elif v == 'column':
-            if pv is not None and pv.kw('on'):
-                j, parts = i + 1, 1
-                while j + 2 < e and toks[j + 1].is_('.'):
-                    j, parts = j + 2, parts + 1
-                if parts < 3 and _is_name(toks[i + 1] if i + 1 < e else None):
-                    self.report(t.line, 'table', 'COLUMN needs schema.table.column, '
-                                'not %s' % ''.join(x.text for x in toks[i + 1:j + 1]))
-            elif pv is not None and pv.kw('add') and 'alter' in stmt['kws']:
+            if pv is not None and pv.kw('add') and 'alter' in stmt['kws']:
                 j = i + 1
                 while j < e and toks[j].kw('if', 'not', 'exists'):
                     j += 1
-                self.check_type(unit, j + 1, e, 'type')
+                self.note_type(unit, j + 1, e)
         elif v == 'references':
             if _is_name(nt):
-                self.check_relation(unit, i + 1, e, ctes, True)
+                self.note_relation(unit, i + 1, e, ctes, True)
         elif v == 'returns':
             if nt is not None and not nt.kw('table'):
-                self.check_type(unit, i + 1, e, 'type')
+                self.note_type(unit, i + 1, e)
         elif v in ('trigger', 'policy', 'rule') and top:
             if not (pv is not None and pv.kw('event')):
                 stmt['on_pending'] = True
@@ -740,9 +787,9 @@ class ScriptChecker:
             stmt['on_pending'] = True
         elif v == 'as':
             if f.kind == 'cast':
-                self.check_type(unit, i + 1, e, 'cast')
+                self.note_type(unit, i + 1, e, 'cast')
             elif top and stmt['create_kind'] == 'domain':
-                self.check_type(unit, i + 1, e, 'type')
+                self.note_type(unit, i + 1, e)
         elif v in ('like', 'ilike', 'similar'):
             first_in_columns = f.kind == 'columns' and pv is not None and pv.is_('(', ',')
             if not first_in_columns and f.kind != 'kwfunc':
@@ -779,7 +826,7 @@ class ScriptChecker:
         elif pv.kw('cast') and not qualified:
             kind = 'cast'
             if pp is not None and pp.kw('create', 'drop', 'on'):
-                self.check_type(unit, i + 1, e, 'type')    # CREATE CAST (source AS target)
+                self.note_type(unit, i + 1, e)    # CREATE CAST (source AS target)
         elif pv.kw('extract', 'substring', 'trim', 'overlay', 'position') and not qualified:
             kind = 'kwfunc'
         elif pv.kw('set', 'reset', 'with') and not qualified:
@@ -832,7 +879,7 @@ class ScriptChecker:
                 if toks[a].kw('constraint', 'primary', 'unique', 'check', 'foreign',
                               'exclude', 'like'):
                     continue
-                self.check_type(unit, a + 1, b, 'type')
+                self.note_type(unit, a + 1, b)
                 continue
             j = a
             if j < b and toks[j].kw('in', 'out', 'inout', 'variadic'):
@@ -844,7 +891,7 @@ class ScriptChecker:
                        (t.kind == 'ident' and t.val in KEYWORD_TYPES))
             if not is_type and nt.kw('in', 'out', 'inout', 'variadic'):
                 j += 1                              # name OUT type
-            self.check_type(unit, j if is_type else j + 1, b, 'type')
+            self.note_type(unit, j if is_type else j + 1, b)
 
     def check_declaration(self, unit, a, e):
         """One PL/pgSQL declaration: name [CONSTANT] type [... = default]."""
@@ -856,7 +903,7 @@ class ScriptChecker:
             return
         if toks[j].kw('constant'):
             j += 1
-        self.check_type(unit, j, e, 'type')
+        self.note_type(unit, j, e)
         depth = 0
         for k in range(j, e):
             if toks[k].is_('(', '['):
@@ -884,7 +931,7 @@ class ScriptChecker:
                     lang = self.language(toks, j, e) or 'sql'
                     for k in range(j, e - 1):
                         if toks[k].kw('as') and toks[k + 1].kind in ('dollar', 'string'):
-                            self.check_body(toks[k + 1], lang)
+                            self.check_body(toks[k + 1], lang, runtime=True)
                             break
                     return
             if t.kw('do') and i + 1 < e:
@@ -904,7 +951,7 @@ class ScriptChecker:
                 return toks[k + 1].val.lower()
         return None
 
-    def check_body(self, tok, lang):
+    def check_body(self, tok, lang, runtime=False):
         if lang not in ('sql', 'plpgsql'):
             return
         if tok.kind == 'dollar':
@@ -917,7 +964,7 @@ class ScriptChecker:
         self.comments.extend(comments)
         for ln, msg in errors:
             self.report(ln, 'syntax', msg + ' in a function body')
-        self.check_unit(Unit(toks, lang))
+        self.check_unit(Unit(toks, lang, runtime))
 
     # -- the reference rules ------------------------------------------------
 
@@ -936,8 +983,10 @@ class ScriptChecker:
                 names.add(t.val)
         return names
 
-    def check_relation(self, unit, i, e, ctes, report_calls):
-        """toks[i] starts a table reference."""
+    def note_relation(self, unit, i, e, ctes, report_calls):
+        """toks[i] starts a table reference: a name, not a function call.
+        In a script the server resolves it with pg_catalog first; in a
+        function body it must be qualified (the caller's path applies)."""
         toks = unit.toks
         if i >= e:
             return
@@ -952,10 +1001,15 @@ class ScriptChecker:
         if nt is not None and nt.is_('(') and not report_calls:
             return              # a function in FROM: check_call decides
         unit.handled.add(i)
-        self.report(t.line, 'table', 'table %s is not schema-qualified: write '
-                    '@extschema@.%s, covara.%s or pg_catalog.%s' % ((t.text,) * 4))
+        if unit.runtime:
+            self.report(t.line, 'table', 'table %s is not schema-qualified in a function body '
+                        '(resolved with the caller\'s search_path): write @extschema@.%s, '
+                        'covara.%s or pg_catalog.%s' % ((t.text,) * 4))
 
-    def check_type(self, unit, j, e, rule, what='type'):
+    def note_type(self, unit, j, e, rule='type'):
+        """toks[j] starts a type name: a name, not a function call (even
+        with a typmod, numeric(4, 1)).  In a script the server resolves it
+        with pg_catalog first; in a function body it must be qualified."""
         toks = unit.toks
         if j < e and toks[j].kw('setof'):
             j += 1
@@ -970,12 +1024,11 @@ class ScriptChecker:
         if nt is not None and nt.is_('%') and j + 2 < e and toks[j + 2].kw('type', 'rowtype'):
             return              # var%TYPE names a PL/pgSQL variable
         unit.handled.add(j)
-        if rule == 'cast':
-            msg = 'cast to %s is not schema-qualified: write ::pg_catalog.%s' % (t.text, t.text)
-        else:
-            msg = ('%s %s is not schema-qualified: write pg_catalog.%s (or the schema it '
-                   'lives in)' % (what, t.text, t.text))
-        self.report(t.line, rule, msg)
+        if unit.runtime:
+            where = 'cast to %s' % t.text if rule == 'cast' else 'type %s' % t.text
+            self.report(t.line, rule, '%s is not schema-qualified in a function body (resolved '
+                        'with the caller\'s search_path): write pg_catalog.%s (or the schema it '
+                        'lives in)' % (where, t.text))
 
     def check_call(self, unit, s, e, i, f, stmt):
         """name( where name is not schema-qualified."""
@@ -1007,6 +1060,8 @@ class ScriptChecker:
                 return
             if v in CALL_OK:
                 return
+            if v == 'varying' and pv is not None and pv.kw('character', 'char', 'bit'):
+                return          # the type character varying(n)
             if v in GRANT_PRIVILEGES and stmt['kws'] & {'grant', 'revoke'}:
                 return
             if v in ACCESS_METHODS and pv is not None and pv.kw('using'):
@@ -1148,8 +1203,28 @@ def check_script(root, rel):
     return ScriptChecker(text, parsed[0] == 'install', parsed[2]).run()
 
 
+def check_built(root, version):
+    """[(module, line, rule, message)] for the install script make builds
+    for version from the modules, each line traced back to its module."""
+    starts, line, out = [], 1, []
+    for rel in module_files(root):
+        starts.append((line, rel))
+        with open(os.path.join(root, rel), encoding='utf-8') as fh:
+            text = fh.read()
+        line += text.count('\n')
+        if text and not text.endswith('\n'):
+            out.append((rel, text.count('\n') + 1, 'syntax', 'a module ends with a newline: '
+                        'make concatenates the modules, and its last line would run into the '
+                        'next one\'s first'))
+    for n, rule, msg in ScriptChecker(built_text(root).decode('utf-8'), True, version).run():
+        first, rel = [x for x in starts if x[0] <= n][-1] if starts else (1, MODULE_DIR)
+        out.append((rel, n - first + 1, rule, msg))
+    return out
+
+
 def check_control(root, scripts):
-    """[(line, message)] for covara.control."""
+    """[(line, message)] for covara.control (scripts: the version scripts;
+    the current version's install script is built from the modules)."""
     path = os.path.join(root, 'covara.control')
     if not os.path.exists(path):
         return [(1, 'covara.control is missing')]
@@ -1176,9 +1251,13 @@ def check_control(root, scripts):
     if val != '$libdir/covara':
         out.append((line, "module_pathname must be '$libdir/covara'"))
     val, line = get('default_version')
+    modules = module_files(root)
     if val is None:
         out.append((1, 'default_version is missing'))
-    elif val not in reachable_versions(scripts):
-        out.append((line, "default_version '%s' has no install path: add sql/covara--%s.sql "
-                    "or an upgrade chain to it from an install script" % (val, val)))
+    elif val not in reachable_versions(scripts, val if modules else None):
+        out.append((line, "default_version '%s' has no install path: its install script is "
+                    "built from %s/*.sql, and there are none" % (val, MODULE_DIR)))
+    elif modules and '%s/%s' % (SCRIPT_DIR, built_name(val)) in scripts:
+        out.append((line, "%s/%s: the current version's install script is built from "
+                    "%s/*.sql, never written by hand" % (SCRIPT_DIR, built_name(val), MODULE_DIR)))
     return sorted(out)

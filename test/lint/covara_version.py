@@ -25,8 +25,9 @@ def _read(root, rel):
         return fh.read()
 
 
-def _install_script(version):
-    return 'sql/covara--%s.sql' % version
+# provides.covara's "file": the file that defines the extension (its install
+# script is built by make from src/sql/, so it is not in the tree)
+PROVIDES_FILE = 'covara.control'
 
 
 def problems(root, version):
@@ -45,12 +46,9 @@ def problems(root, version):
         if provided.get('version') != version:
             out.append('%s: provides.covara "version" is %r, covara.control says %r'
                        % (META, provided.get('version'), version))
-        script = _install_script(version)
-        if provided.get('file') != script:
+        if provided.get('file') != PROVIDES_FILE:
             out.append('%s: provides.covara "file" is %r, expected %r'
-                       % (META, provided.get('file'), script))
-        elif not os.path.exists(os.path.join(root, script)):
-            out.append('%s: provides.covara "file" %s does not exist' % (META, script))
+                       % (META, provided.get('file'), PROVIDES_FILE))
         spec = (meta.get('meta-spec') or {}).get('version')
         if spec != '1.0.0':
             out.append('%s: meta-spec version is %r, expected "1.0.0"' % (META, spec))
@@ -69,36 +67,49 @@ def problems(root, version):
     return out
 
 
-def write(root, version, when):
-    """Make META.json and debian/changelog say version (a new changelog
-    entry dated when, by debian/control's maintainer); return the files
-    changed.  A tree without them is left alone."""
+def write(root, version, when, distribution='unstable'):
+    """Make META.json and debian/changelog say version; return the files
+    changed.  The changelog gets a new entry (by debian/control's
+    maintainer, dated when, for distribution: UNRELEASED while the version
+    is being worked on, unstable once released), or its newest entry, for
+    that version already, moves from UNRELEASED to distribution.  A tree
+    without the files is left alone."""
     changed = []
     if os.path.exists(os.path.join(root, META)):
         meta = json.loads(_read(root, META))
         provided = meta.setdefault('provides', {}).setdefault('covara', {})
         if (meta.get('version'), provided.get('version'), provided.get('file')) != \
-                (version, version, _install_script(version)):
+                (version, version, PROVIDES_FILE):
             meta['version'] = version
             provided['version'] = version
-            provided['file'] = _install_script(version)
+            provided['file'] = PROVIDES_FILE
             with open(os.path.join(root, META), 'w', encoding='utf-8') as fh:
                 fh.write(json.dumps(meta, indent=3, ensure_ascii=False) + '\n')
             changed.append(META)
     if os.path.exists(os.path.join(root, CHANGELOG)):
         text = _read(root, CHANGELOG)
         m = CHANGELOG_RE.match(text)
+        date = email.utils.format_datetime(when)
         if not m or m.group(1) != version:
             maintainer = 'the covara maintainers <maintainers@covara.invalid>'
             if os.path.exists(os.path.join(root, CONTROL)):
                 found = re.search(r'^Maintainer: *(.+)$', _read(root, CONTROL), re.M)
                 if found:
                     maintainer = found.group(1).strip()
-            entry = ('covara (%s-1) unstable; urgency=medium\n\n'
-                     '  * covara %s: see CHANGELOG.md.\n\n'
-                     ' -- %s  %s\n\n' % (version, version, maintainer,
-                                         email.utils.format_datetime(when)))
-            with open(os.path.join(root, CHANGELOG), 'w', encoding='utf-8') as fh:
-                fh.write(entry + text)
-            changed.append(CHANGELOG)
+            text = ('covara (%s-1) %s; urgency=medium\n\n'
+                    '  * covara %s: see CHANGELOG.md.\n\n'
+                    ' -- %s  %s\n\n' % (version, distribution, version, maintainer, date)) + text
+        else:
+            first, rest = text.split('\n', 1)
+            dist = re.match(r'^covara \([^)]*\) ([^;]+);', first)
+            if not dist or dist.group(1) != 'UNRELEASED' or distribution == 'UNRELEASED':
+                return changed
+            first = first.replace(') UNRELEASED;', ') %s;' % distribution, 1)
+            # the entry's trailer line: " -- name <mail>  date"
+            rest = re.sub(r'^( -- .*?  ).*$', lambda t: t.group(1) + date, rest, count=1,
+                          flags=re.M)
+            text = first + '\n' + rest
+        with open(os.path.join(root, CHANGELOG), 'w', encoding='utf-8') as fh:
+            fh.write(text)
+        changed.append(CHANGELOG)
     return changed

@@ -54,7 +54,7 @@ tap_ok $rc "apt-get build-dep installs what debian/control asks for"
 rc=$?
 tap_ok $rc "dpkg-buildpackage -b builds it (pg_buildext)"
 [ $rc -eq 0 ] || grep -v '^[0-9-]* [0-9:.]* UTC \[' "$work/build.log" | tail -40 | sed 's/^/# /'
-tap_ok "$(grep -q "All $(ls sql/*.sql | grep -cv '/covara--') tests passed" "$work/build.log" &&
+tap_ok "$(grep -q "All $(ls sql/*.sql | wc -l) tests passed" "$work/build.log" &&
 	grep -q "All $(ls test/isolation/specs/*.spec | wc -l) tests passed" "$work/build.log"; echo $?)" \
 	"... after covara's pg_regress and isolation suites passed against the build"
 deb=$(ls "$work/src/postgresql-15-covara_${version}-"*_amd64.deb 2>/dev/null | head -n 1)
@@ -69,9 +69,10 @@ tap_is "$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version | sed 's/-[^-
 tap_ok "$(dpkg-deb -f "$deb" Depends | grep -q '^postgresql-15\b'; echo $?)" "it depends on postgresql-15"
 dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$work/deb.list"
 want=(/usr/lib/postgresql/15/lib/covara.so /usr/share/postgresql/15/extension/covara.control)
-for f in sql/covara--*.sql; do want+=("/usr/share/postgresql/15/extension/${f#sql/}"); done
+for f in src/sql/versions/covara--*.sql; do want+=("/usr/share/postgresql/15/extension/${f##*/}"); done
+want+=("/usr/share/postgresql/15/extension/covara--$version.sql")	# built from src/sql
 absent=$(printf '%s\n' "${want[@]}" | grep -vxF -f "$work/deb.list" || true)
-tap_ok "$([ -z "$absent" ]; echo $?)" "it holds the module, the control file and all $(ls sql/covara--*.sql | wc -l) extension scripts"
+tap_ok "$([ -z "$absent" ]; echo $?)" "it holds the module, the control file and all ${#want[@]} extension scripts, with the install script built from src/sql"
 [ -n "$absent" ] && sed 's/^/# missing: /' <<<"$absent"
 
 # 3. installed into a clean directory: a cluster that loads covara from there

@@ -1,5 +1,5 @@
 -- The auth schema after CREATE EXTENSION covara: exactly the contract's four
--- tables (covara-contract.md §1), nothing more on them, registered for
+-- tables (doc/compatibility.md, section 1), nothing more on them, registered for
 -- pg_dump, no privileges for anyone but the owner; and the token functions
 -- with their flags.
 BEGIN;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION covara UPDATE is covara's migration system.  For every
-# version older than default_version (enumerated from the scripts in sql/,
+# version older than default_version (enumerated from src/sql/versions/,
 # so each new version is covered the moment its script exists):
 #   - install it, fill every table the extension owns (awkward values too),
 #     and check the newest shared library serves that version's functions
@@ -23,8 +23,8 @@ cd "$COVARA_ROOT"
 
 default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" covara.control)
 mapfile -t versions < <(
-	for f in sql/covara--*.sql; do
-		b=${f#sql/covara--}; b=${b%.sql}
+	for f in src/sql/versions/covara--*.sql; do
+		b=${f#src/sql/versions/covara--}; b=${b%.sql}
 		echo "${b%%--*}"; [[ $b == *--* ]] && echo "${b#*--}"
 	done | sort -uV)
 tap_diag "versions: ${versions[*]} (default $default)"

@@ -1,0 +1,499 @@
+/*-------------------------------------------------------------------------
+ *
+ * search_config.c
+ *	  The configuration of a search trigger: its arguments (the tsvector
+ *	  column, or the index table and id column; the text search
+ *	  configuration; fields and options) parsed and checked against its
+ *	  table, with errors that name the trigger and the table; and the check
+ *	  that a trigger function was called as the kind of trigger it is.
+ *
+ * Both triggers parse and check their arguments once per statement (on the
+ * first row) and keep the result in fn_extra, keyed by trigger OID and the
+ * relation's tuple descriptor, so later rows do no catalog look-ups;
+ * check_search_trigger() builds the same configuration to check a trigger
+ * when it is made.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "compat.h"
+#include "search_config.h"
+
+/* True when arg looks like an option (lowercase name and '='). */
+static bool
+covara_is_option(const char *arg)
+{
+	const char *p = arg;
+
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	return p > arg && *p == '=';
+}
+
+/* Number of the live column called name, or InvalidAttrNumber. */
+static AttrNumber
+covara_find_column(TupleDesc td, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return i + 1;
+	}
+	return InvalidAttrNumber;
+}
+
+/* True for text, varchar and char. */
+static bool
+covara_is_text_type(Oid typid)
+{
+	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
+}
+
+/*
+ * True for the types an id column may have: those whose text form (the
+ * doc_id) does not depend on session settings, and domains over them.
+ */
+static bool
+covara_is_id_type(Oid typid)
+{
+	switch (getBaseType(typid))
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case UUIDOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* Report a column that does not exist. */
+static void
+covara_no_column(const char *col, const char *role, const char *tgname,
+				 const char *relname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" named in trigger \"%s\" does not exist in table \"%s\"",
+					col, tgname, relname),
+			 errdetail("Trigger \"%s\" names it as %s.", tgname, role)));
+}
+
+/* Resolve a field's column and check its type. */
+static void
+covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
+					 const char *tgname, const char *relname)
+{
+	const char *arg = f->arg;
+	AttrNumber	attnum = covara_find_column(td, f->path.parts[0]);
+	Form_pg_attribute att;
+	Oid			base;
+	Oid			elem;
+
+	if (attnum == InvalidAttrNumber)
+		covara_no_column(f->path.parts[0], psprintf("the column of field \"%s\"", arg),
+						 tgname, relname);
+	if (attnum == conf->tsv_attnum)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field \"%s\" of trigger \"%s\" on table \"%s\" is its tsvector column",
+						arg, tgname, relname)));
+	att = TupleDescAttr(td, attnum - 1);
+	base = getBaseType(att->atttypid);
+	f->attnum = attnum;
+
+	/* a BEFORE trigger runs before stored generated columns are computed */
+	if (conf->kind == COVARA_TRIGGER_SEARCH && att->attgenerated)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("field \"%s\" of trigger \"%s\" is the generated column \"%s\" of table \"%s\"",
+						arg, tgname, f->path.parts[0], relname),
+				 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
+				 errhint("Name the columns the generated column is computed from as fields instead.")));
+
+	if (base == JSONBOID)
+		f->kind = COVARA_FIELD_JSONB;
+	else if (f->path.nparts > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("field \"%s\" of trigger \"%s\" has a key path, but column \"%s\" of table \"%s\" is of type %s",
+						arg, tgname, f->path.parts[0], relname,
+						format_type_be(att->atttypid)),
+				 errhint("Key paths (column.key...) need a jsonb column.")));
+	else if (covara_is_text_type(base))
+		f->kind = COVARA_FIELD_TEXT;
+	else if ((elem = get_element_type(base)) != InvalidOid &&
+			 covara_is_text_type(getBaseType(elem)))
+	{
+		f->kind = COVARA_FIELD_TEXT_ARRAY;
+		f->elemtype = elem;
+		get_typlenbyvalalign(elem, &f->elmlen, &f->elmbyval, &f->elmalign);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of table \"%s\" is of type %s, which trigger \"%s\" cannot index",
+						f->path.parts[0], relname, format_type_be(att->atttypid), tgname),
+				 errhint(base == JSONOID ?
+						 "Fields must be text, varchar, char, arrays of those, or jsonb; convert json columns to jsonb." :
+						 "Fields must be text, varchar, char, arrays of those, or jsonb.")));
+
+	if (f->nexcl > 0 && f->kind != COVARA_FIELD_JSONB)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("trigger \"%s\" excludes keys inside field \"%s\", but column \"%s\" of table \"%s\" is not jsonb",
+						tgname, arg, f->path.parts[0], relname)));
+}
+
+/* Resolve the configuration argument: a regconfig column or a name. */
+static void
+covara_resolve_tsconfig(CovaraTriggerConfig *conf, const char *arg,
+						TupleDesc td, const char *tgname, const char *relname)
+{
+	AttrNumber	attnum = covara_find_column(td, arg);
+	List	   *names;
+
+	if (attnum != InvalidAttrNumber &&
+		getBaseType(TupleDescAttr(td, attnum - 1)->atttypid) == REGCONFIGOID)
+	{
+		if (conf->kind == COVARA_TRIGGER_SEARCH &&
+			TupleDescAttr(td, attnum - 1)->attgenerated)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("configuration column \"%s\" of trigger \"%s\" is a generated column of table \"%s\"",
+							arg, tgname, relname),
+					 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
+					 errhint("Use a regconfig column that is not generated, or a fixed configuration.")));
+		conf->tsconfig_attnum = attnum;
+		conf->tsconfig_column = arg;
+		conf->tsconfig = InvalidOid;
+		return;
+	}
+
+	names = covara_qualified_name_list(arg);
+	conf->tsconfig = get_ts_config_oid(names, true);
+	if (OidIsValid(conf->tsconfig))
+		return;
+
+	if (attnum != InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("configuration column \"%s\" of table \"%s\" is of type %s, not regconfig",
+						arg, relname, format_type_be(TupleDescAttr(td, attnum - 1)->atttypid)),
+				 errdetail("Trigger \"%s\" names it as its text search configuration.", tgname),
+				 errhint("Use a column of type regconfig, or the name of a text search configuration.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("text search configuration \"%s\" named in trigger \"%s\" on table \"%s\" does not exist",
+					arg, tgname, relname),
+			 errhint("Name an existing text search configuration (\\dF lists them), preferably schema-qualified "
+					 "such as pg_catalog.english, or a column of type regconfig.")));
+}
+
+/* Note a source column for change detection (once). */
+static void
+covara_add_source_column(CovaraTriggerConfig *conf, TupleDesc td,
+						 AttrNumber attnum)
+{
+	int			i;
+
+	for (i = 0; i < conf->nsrc; i++)
+		if (conf->src_attnum[i] == attnum)
+			return;
+	conf->src_attnum[conf->nsrc] = attnum;
+	conf->src_typlen[conf->nsrc] = TupleDescAttr(td, attnum - 1)->attlen;
+	conf->src_typbyval[conf->nsrc] = TupleDescAttr(td, attnum - 1)->attbyval;
+	conf->nsrc++;
+}
+
+/* The equality operator of a type, schema-qualified for SQL text. */
+static char *
+covara_qualified_eqop(Oid typid, Oid *opno)
+{
+	TypeCacheEntry *tce = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
+	HeapTuple	tup;
+	Form_pg_operator op;
+	char	   *res;
+
+	*opno = tce->eq_opr;
+	if (!OidIsValid(tce->eq_opr))
+		return NULL;
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(tce->eq_opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", tce->eq_opr);
+	op = (Form_pg_operator) GETSTRUCT(tup);
+	res = psprintf("OPERATOR(%s.%s)",
+				   quote_identifier(get_namespace_name(op->oprnamespace)),
+				   NameStr(op->oprname));
+	ReleaseSysCache(tup);
+	return res;
+}
+
+/*
+ * Parse and check a trigger's arguments against its relation.  Errors name
+ * the trigger and the table.  The configuration lives in a new child of
+ * parent.
+ */
+CovaraTriggerConfig *
+covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
+							Relation rel, Oid tgoid, const char *tgname,
+							int nargs, char **args)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	CovaraTriggerConfig *conf;
+	TupleDesc	td = RelationGetDescr(rel);
+	const char *relname = RelationGetRelationName(rel);
+	const char *where;
+	int			first = (kind == COVARA_TRIGGER_SEARCH) ? 2 : 4;
+	int			i;
+
+	cxt = AllocSetContextCreate(parent, "covara trigger configuration",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	conf = palloc0(sizeof(CovaraTriggerConfig));
+	conf->cxt = cxt;
+	conf->kind = kind;
+	conf->tgoid = tgoid;
+	conf->relid = RelationGetRelid(rel);
+	conf->tupdesc = td;
+	tgname = pstrdup(tgname);
+	relname = pstrdup(relname);
+	where = psprintf("trigger \"%s\" on table \"%s\"", tgname, relname);
+
+	if (nargs < first + 1)
+	{
+		if (kind == COVARA_TRIGGER_SEARCH)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("trigger \"%s\" on table \"%s\" gives covara.search_trigger() %d arguments, it needs at least 3",
+							tgname, relname, nargs),
+					 errhint("The arguments are the tsvector column, the text search configuration (or a regconfig column), "
+							 "then one or more fields column[.key...][:weight], e.g. "
+							 "covara.search_trigger('tsv', 'pg_catalog.english', 'title:A', 'body:B').")));
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("trigger \"%s\" on table \"%s\" gives covara.search_sync_trigger() %d arguments, it needs at least 5",
+							tgname, relname, nargs),
+					 errhint("Create sync triggers with covara.attach_search().")));
+	}
+
+	if (kind == COVARA_TRIGGER_SEARCH)
+	{
+		const char *col = args[0];
+
+		conf->tsv_attnum = covara_find_column(td, col);
+		if (conf->tsv_attnum == InvalidAttrNumber)
+			covara_no_column(col, "its tsvector column", tgname, relname);
+		if (getBaseType(TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid) != TSVECTOROID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of table \"%s\" is of type %s, not tsvector",
+							col, relname,
+							format_type_be(TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid)),
+					 errdetail("Trigger \"%s\" names it as its tsvector column.", tgname)));
+		/* a domain's constraints apply to what the trigger writes, too */
+		if (TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid != TSVECTOROID)
+			conf->tsv_domain = TupleDescAttr(td, conf->tsv_attnum - 1)->atttypid;
+		if (TupleDescAttr(td, conf->tsv_attnum - 1)->attgenerated)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tsvector column \"%s\" of table \"%s\" is a generated column",
+							col, relname),
+					 errdetail("Trigger \"%s\" cannot write it.", tgname)));
+	}
+	else
+	{
+		conf->idx_schema = pstrdup(args[0]);
+		conf->idx_table = pstrdup(args[1]);
+		conf->id_attnum = covara_find_column(td, args[2]);
+		if (conf->id_attnum == InvalidAttrNumber)
+			covara_no_column(args[2], "its id column", tgname, relname);
+		conf->id_type = TupleDescAttr(td, conf->id_attnum - 1)->atttypid;
+		if (!covara_is_id_type(conf->id_type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("id column \"%s\" of table \"%s\" is of type %s, which cannot identify search documents",
+							args[2], relname, format_type_be(conf->id_type)),
+					 errdetail("Trigger \"%s\" makes each doc_id from the id's text form, which must not depend on "
+							   "session settings such as TimeZone, DateStyle or extra_float_digits.", tgname),
+					 errhint("Use an id column of type smallint, integer, bigint, text, varchar, char or uuid, "
+							 "or a domain over one of them.")));
+		conf->id_typlen = TupleDescAttr(td, conf->id_attnum - 1)->attlen;
+		conf->id_typbyval = TupleDescAttr(td, conf->id_attnum - 1)->attbyval;
+	}
+
+	covara_resolve_tsconfig(conf, args[first - 1], td, tgname, relname);
+
+	/* fields and options */
+	conf->fields = palloc0(sizeof(CovaraField) * nargs);
+	for (i = first; i < nargs; i++)
+	{
+		const char *arg = args[i];
+
+		if (!covara_is_option(arg))
+		{
+			covara_parse_field(arg, where, &conf->fields[conf->nfields++]);
+			continue;
+		}
+		if (strncmp(arg, "exclude=", 8) == 0)
+			continue;			/* below, once all fields are known */
+		if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=keep") == 0)
+			conf->keep_given = true;
+		else if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=replace") == 0)
+			conf->keep_given = false;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown option \"%s\" in %s", arg, where),
+					 errhint(kind == COVARA_TRIGGER_SEARCH ?
+							 "The options are given_vector=keep, given_vector=replace and exclude=column.key...; "
+							 "double-quote a column name that contains \"=\"." :
+							 "The only option is exclude=column.key...")));
+	}
+	if (conf->nfields == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s names no fields", where),
+				 errhint("Name at least one field, column[.key...][:weight].")));
+	for (i = first; i < nargs; i++)
+		if (covara_is_option(args[i]) && strncmp(args[i], "exclude=", 8) == 0)
+			covara_add_exclusion(conf->fields, conf->nfields, args[i], args[i] + 8, where);
+
+	conf->src_attnum = palloc(sizeof(AttrNumber) * (conf->nfields + 1));
+	conf->src_typlen = palloc(sizeof(int16) * (conf->nfields + 1));
+	conf->src_typbyval = palloc(sizeof(bool) * (conf->nfields + 1));
+	for (i = 0; i < conf->nfields; i++)
+	{
+		covara_resolve_field(conf, &conf->fields[i], td, tgname, relname);
+		covara_add_source_column(conf, td, conf->fields[i].attnum);
+	}
+	if (conf->tsconfig_attnum != InvalidAttrNumber)
+		covara_add_source_column(conf, td, conf->tsconfig_attnum);
+
+	if (kind == COVARA_TRIGGER_SYNC)
+	{
+		RangeVar   *rv = makeRangeVar(conf->idx_schema, conf->idx_table, -1);
+		Oid			typoutput;
+		bool		typisvarlena;
+		char	   *eqop;
+
+		if (!OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("search index table %s.%s of trigger \"%s\" on table \"%s\" does not exist",
+							quote_identifier(conf->idx_schema), quote_identifier(conf->idx_table),
+							tgname, relname),
+					 errhint("Detach the source with covara.detach_search() and attach it again.")));
+		getTypeOutputInfo(conf->id_type, &typoutput, &typisvarlena);
+		fmgr_info_cxt(typoutput, &conf->id_out, cxt);
+		eqop = covara_qualified_eqop(conf->id_type, &conf->id_eqop);
+		conf->id_eqop_sql = eqop;
+		conf->idx_sql = psprintf("%s.%s", quote_identifier(conf->idx_schema),
+								 quote_identifier(conf->idx_table));
+		conf->src_sql = psprintf("%s.%s",
+								 quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
+								 quote_identifier(relname));
+		conf->id_sql = pstrdup(quote_identifier(args[2]));
+
+		/*
+		 * What the saved plans depend on: the text of their statements and
+		 * the types of all their arguments (the id's type and typmod, the
+		 * row type; doc_id is text, the vector tsvector), so that ALTER
+		 * TABLE ... ALTER COLUMN id TYPE makes new plans.
+		 */
+		conf->signature = psprintf("%s|%s|%s|%s|id %u/%d|eq %u|row %u",
+								   conf->idx_sql, conf->src_sql, conf->id_sql,
+								   eqop ? eqop : "", conf->id_type,
+								   TupleDescAttr(td, conf->id_attnum - 1)->atttypmod,
+								   conf->id_eqop, rel->rd_rel->reltype);
+	}
+
+	MemoryContextSwitchTo(old);
+	return conf;
+}
+
+/*
+ * The configuration for this call: reuse the one in fn_extra when it was
+ * made for the same trigger and tuple descriptor, else build (and check) it.
+ */
+CovaraTriggerConfig *
+covara_trigger_config_get(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Trigger    *tg = td->tg_trigger;
+	Relation	rel = td->tg_relation;
+	CovaraTriggerConfig *conf = (CovaraTriggerConfig *) fcinfo->flinfo->fn_extra;
+
+	if (conf != NULL && conf->tgoid == tg->tgoid &&
+		conf->relid == RelationGetRelid(rel) &&
+		conf->tupdesc == RelationGetDescr(rel))
+		return conf;
+	if (conf != NULL)
+	{
+		MemoryContextDelete(conf->cxt);
+		fcinfo->flinfo->fn_extra = NULL;
+	}
+	conf = covara_trigger_config_build(fcinfo->flinfo->fn_mcxt, kind, rel,
+									   tg->tgoid, tg->tgname, tg->tgnargs,
+									   tg->tgargs);
+	fcinfo->flinfo->fn_extra = conf;
+	return conf;
+}
+
+/* Refuse to run as anything but the trigger kind this function is. */
+TriggerData *
+covara_trigger_check_call(FunctionCallInfo fcinfo, CovaraTriggerKind kind)
+{
+	TriggerData *td;
+	const char *fname = kind == COVARA_TRIGGER_SEARCH ?
+		"covara.search_trigger()" : "covara.search_sync_trigger()";
+	bool		ok;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s was not called by the trigger manager", fname),
+				 errhint("Use it in CREATE TRIGGER ... EXECUTE FUNCTION %s.", fname)));
+	td = (TriggerData *) fcinfo->context;
+	if (kind == COVARA_TRIGGER_SEARCH)
+		ok = TRIGGER_FIRED_FOR_ROW(td->tg_event) && TRIGGER_FIRED_BEFORE(td->tg_event) &&
+			(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event));
+	else
+		ok = TRIGGER_FIRED_FOR_ROW(td->tg_event) && TRIGGER_FIRED_AFTER(td->tg_event) &&
+			!TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on table \"%s\" must be %s to use %s",
+						td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation),
+						kind == COVARA_TRIGGER_SEARCH ?
+						"a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger" :
+						"an AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW trigger",
+						fname)));
+	return td;
+}

@@ -1,0 +1,93 @@
+/*-------------------------------------------------------------------------
+ *
+ * search_config.h
+ *	  A search trigger's configuration, parsed and checked from its
+ *	  arguments (search_config.c), and what both search triggers do with a
+ *	  row under it (search_row.c).  Used by the two triggers and by
+ *	  check_search_trigger().
+ *
+ * Include it after "postgres.h".
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef COVARA_SEARCH_CONFIG_H
+#define COVARA_SEARCH_CONFIG_H
+
+#include "commands/trigger.h"
+#include "fmgr.h"
+
+#include "search.h"
+
+/* Which of the two triggers a configuration is for. */
+typedef enum CovaraTriggerKind
+{
+	COVARA_TRIGGER_SEARCH,
+	COVARA_TRIGGER_SYNC
+} CovaraTriggerKind;
+
+/* A trigger's parsed and checked arguments, valid for one statement. */
+typedef struct CovaraTriggerConfig
+{
+	CovaraTriggerKind kind;
+	Oid			tgoid;
+	Oid			relid;
+	TupleDesc	tupdesc;		/* descriptor it was checked against */
+	MemoryContext cxt;
+
+	/* the text search configuration: fixed, or read per row from a column */
+	Oid			tsconfig;
+	AttrNumber	tsconfig_attnum;
+	const char *tsconfig_column;
+
+	int			nfields;
+	CovaraField *fields;
+
+	/* distinct source columns, compared on UPDATE */
+	int			nsrc;
+	AttrNumber *src_attnum;
+	int16	   *src_typlen;
+	bool	   *src_typbyval;
+
+	/* search trigger */
+	AttrNumber	tsv_attnum;
+	Oid			tsv_domain;		/* the column's domain, or InvalidOid */
+	void	   *tsv_domain_extra;	/* domain_check()'s cache, in cxt */
+	bool		keep_given;
+
+	/* sync trigger */
+	char	   *idx_schema;
+	char	   *idx_table;
+	char	   *idx_sql;		/* quoted schema.table of the index */
+	char	   *src_sql;		/* quoted schema.table of the source */
+	char	   *id_sql;			/* quoted id column */
+	char	   *id_eqop_sql;	/* OPERATOR(schema.=), or NULL */
+	AttrNumber	id_attnum;
+	Oid			id_type;
+	int16		id_typlen;
+	bool		id_typbyval;
+	FmgrInfo	id_out;
+	Oid			id_eqop;		/* InvalidOid: no equality operator */
+	char	   *signature;		/* what the cached SPI plans were made for */
+} CovaraTriggerConfig;
+
+/* search_config.c */
+extern CovaraTriggerConfig *covara_trigger_config_build(MemoryContext parent,
+														CovaraTriggerKind kind,
+														Relation rel, Oid tgoid,
+														const char *tgname,
+														int nargs, char **args);
+extern CovaraTriggerConfig *covara_trigger_config_get(FunctionCallInfo fcinfo,
+													  CovaraTriggerKind kind);
+extern TriggerData *covara_trigger_check_call(FunctionCallInfo fcinfo,
+											  CovaraTriggerKind kind);
+
+/* search_row.c */
+extern bool covara_values_equal(Datum a, Datum b, int16 typlen, bool typbyval);
+extern bool covara_sources_changed(CovaraTriggerConfig *conf,
+								   TupleTableSlot *oldslot,
+								   TupleTableSlot *newslot);
+extern TSVector covara_row_vector(CovaraTriggerConfig *conf,
+								  TupleTableSlot *slot, const char *tgname,
+								  const char *relname);
+
+#endif							/* COVARA_SEARCH_CONFIG_H */

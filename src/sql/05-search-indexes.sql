@@ -1,0 +1,350 @@
+/* ---- 05-search-indexes.sql: create, attach, detach and drop search indexes ---- */
+
+CREATE FUNCTION covara.create_search_index(name pg_catalog.text,
+										   fields pg_catalog.jsonb DEFAULT NULL,
+										   language pg_catalog.regconfig DEFAULT 'pg_catalog.english',
+										   table_prefix pg_catalog.text DEFAULT 'covara_fts_')
+RETURNS pg_catalog.regclass
+LANGUAGE plpgsql VOLATILE
+AS $covara$
+DECLARE
+	nsp pg_catalog.text := pg_catalog.current_schema();
+	tbl pg_catalog.text;
+	tg pg_catalog.text;
+	lang pg_catalog.text;
+	args pg_catalog.text[];
+	rel pg_catalog.regclass;
+	old_rel pg_catalog.regclass;
+	old_args pg_catalog.text[];
+	problems pg_catalog.text[];
+BEGIN
+	PERFORM covara.search_check_name(name, COALESCE(table_prefix, ''));
+	IF table_prefix IS NULL THEN
+		RAISE EXCEPTION 'table_prefix must not be null'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use '''' for no prefix.';
+	END IF;
+	IF language IS NULL THEN
+		RAISE EXCEPTION 'language must not be null' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF nsp IS NULL THEN
+		RAISE EXCEPTION 'no schema has been selected to create in'
+			USING ERRCODE = 'invalid_schema_name',
+				  HINT = 'covara creates the index table in the current schema, the first existing schema of search_path.';
+	END IF;
+	tbl := table_prefix OPERATOR(pg_catalog.||) name;
+	tg := 'covara_index_' OPERATOR(pg_catalog.||) name;
+	SELECT pg_catalog.format('%I.%I', cn.nspname, cfg.cfgname) INTO lang
+	  FROM pg_catalog.pg_ts_config cfg
+	  JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) cfg.cfgnamespace
+	 WHERE cfg.oid OPERATOR(pg_catalog.=) language;
+
+	IF fields IS NULL THEN
+		args := ARRAY['source:D', 'exclude=source.id'];
+	ELSE
+		args := covara.search_field_args(fields, 'source.');
+	END IF;
+	args := ARRAY['search_vector', lang] OPERATOR(pg_catalog.||) args
+			OPERATOR(pg_catalog.||) 'given_vector=keep'::pg_catalog.text;
+
+	-- the same index again: nothing to do; another one of that name: refuse
+	SELECT t.tgrelid::pg_catalog.regclass, covara.trigger_arguments(t.oid)
+	  INTO old_rel, old_args
+	  FROM pg_catalog.pg_trigger t
+	  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+	 WHERE t.tgname OPERATOR(pg_catalog.=) tg
+	   AND t.tgfoid OPERATOR(pg_catalog.=) 'covara.search_trigger()'::pg_catalog.regprocedure
+	   AND n.nspname OPERATOR(pg_catalog.=) nsp;
+	IF old_rel IS NOT NULL THEN
+		IF old_args OPERATOR(pg_catalog.=) args
+		   AND old_rel OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl)) THEN
+			RETURN old_rel;
+		END IF;
+		RAISE EXCEPTION 'search index "%" already exists in schema "%" with other settings', name, nsp
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = pg_catalog.format('Its table is %s; its trigger %I has the arguments %s.', old_rel, tg, old_args),
+				  HINT = 'Drop it with covara.drop_search_index() first, or use another name.';
+	END IF;
+
+	rel := pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl));
+	IF rel IS NULL THEN
+		EXECUTE pg_catalog.format('CREATE TABLE %I.%I (doc_id pg_catalog.text PRIMARY KEY, '
+								  'source pg_catalog.jsonb NOT NULL, search_vector pg_catalog.tsvector)',
+								  nsp, tbl);
+		EXECUTE pg_catalog.format('CREATE INDEX %I ON %I.%I USING gin (search_vector)',
+								  tbl OPERATOR(pg_catalog.||) '_search_idx', nsp, tbl);
+		rel := pg_catalog.format('%I.%I', nsp, tbl)::pg_catalog.regclass;
+	ELSE
+		-- a table that covara's search adapter made: adopt it when it has the shape
+		SELECT pg_catalog.array_agg(p.problem ORDER BY p.problem) INTO problems
+		  FROM (SELECT pg_catalog.format('column %s %s is missing', w.col, w.typ) AS problem
+				  FROM (VALUES ('doc_id', 'text'), ('source', 'jsonb'), ('search_vector', 'tsvector')) AS w(col, typ)
+				 WHERE NOT EXISTS (
+						SELECT FROM pg_catalog.pg_attribute a
+						 WHERE a.attrelid OPERATOR(pg_catalog.=) rel
+						   AND a.attname OPERATOR(pg_catalog.=) w.col
+						   AND NOT a.attisdropped
+						   AND pg_catalog.format_type(a.atttypid, NULL) OPERATOR(pg_catalog.=) w.typ)
+				UNION ALL
+				SELECT 'it has no primary key on doc_id'
+				 WHERE NOT EXISTS (
+						SELECT FROM pg_catalog.pg_index i
+						 WHERE i.indrelid OPERATOR(pg_catalog.=) rel AND i.indisprimary
+						   AND i.indnatts OPERATOR(pg_catalog.=) 1
+						   AND i.indkey[0] OPERATOR(pg_catalog.=)
+							   (SELECT a.attnum FROM pg_catalog.pg_attribute a
+								 WHERE a.attrelid OPERATOR(pg_catalog.=) rel
+								   AND a.attname OPERATOR(pg_catalog.=) 'doc_id'))
+				UNION ALL
+				SELECT 'it is not a plain table'
+				 WHERE (SELECT c.relkind FROM pg_catalog.pg_class c
+						 WHERE c.oid OPERATOR(pg_catalog.=) rel) OPERATOR(pg_catalog.<>) 'r') p;
+		IF problems IS NOT NULL THEN
+			RAISE EXCEPTION 'table %.% already exists and is not a search index table', nsp, tbl
+				USING ERRCODE = 'duplicate_table',
+					  DETAIL = pg_catalog.array_to_string(problems, E';\n'),
+					  HINT = 'covara adopts an existing table only when it has the shape covara''s search adapter uses: doc_id text primary key, source jsonb, search_vector tsvector.';
+		END IF;
+		IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl OPERATOR(pg_catalog.||) '_search_idx')) IS NULL THEN
+			EXECUTE pg_catalog.format('CREATE INDEX %I ON %I.%I USING gin (search_vector)',
+									  tbl OPERATOR(pg_catalog.||) '_search_idx', nsp, tbl);
+		END IF;
+	END IF;
+
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON %I.%I '
+							  'FOR EACH ROW EXECUTE FUNCTION covara.search_trigger(%s)',
+							  tg, nsp, tbl,
+							  (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(a.arg), ', ' ORDER BY a.i)
+								 FROM pg_catalog.unnest(args) WITH ORDINALITY AS a(arg, i)));
+	PERFORM covara.check_search_trigger(rel, tg::pg_catalog.name);
+	-- adopted rows without a vector get one (a NULL vector is recomputed)
+	EXECUTE pg_catalog.format('UPDATE %I.%I SET search_vector = NULL WHERE search_vector IS NULL', nsp, tbl);
+	RETURN rel;
+END
+$covara$;
+COMMENT ON FUNCTION covara.create_search_index(pg_catalog.text, pg_catalog.jsonb, pg_catalog.regconfig, pg_catalog.text) IS
+'creates (or adopts) the search index table <table_prefix><name> in the current schema: doc_id text primary key, source jsonb, search_vector tsvector filled from source by covara.search_trigger (fields {"key": "A".."D"}; NULL: every top-level key but id, weight D), GIN index <table>_search_idx; repeating an identical call changes nothing';
+
+/*
+ * The table whose trigger a trigger on a partition was cloned from, at the
+ * top of the chain (the table attach_search was called on).
+ */
+CREATE FUNCTION covara.search_root_trigger_table(trigger_oid pg_catalog.oid)
+RETURNS pg_catalog.regclass
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	WITH RECURSIVE chain(tgrelid, tgparentid) AS (
+		SELECT t.tgrelid, t.tgparentid
+		  FROM pg_catalog.pg_trigger t
+		 WHERE t.oid OPERATOR(pg_catalog.=) trigger_oid
+		UNION ALL
+		SELECT p.tgrelid, p.tgparentid
+		  FROM chain c
+		  JOIN pg_catalog.pg_trigger p ON p.oid OPERATOR(pg_catalog.=) c.tgparentid
+	)
+	SELECT c.tgrelid::pg_catalog.regclass FROM chain c
+	 WHERE c.tgparentid OPERATOR(pg_catalog.=) 0;
+END;
+COMMENT ON FUNCTION covara.search_root_trigger_table(pg_catalog.oid) IS
+'internal: the table carrying the trigger that a trigger on a partition was cloned from (the top of its tgparentid chain); NULL when there is no such trigger';
+
+CREATE FUNCTION covara.attach_search(source pg_catalog.regclass,
+									 index_name pg_catalog.text,
+									 fields pg_catalog.jsonb,
+									 id_column pg_catalog.name DEFAULT 'id',
+									 language pg_catalog.regconfig DEFAULT 'pg_catalog.english')
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE
+AS $covara$
+DECLARE
+	idx pg_catalog.regclass;
+	idx_nsp pg_catalog.text;
+	idx_tbl pg_catalog.text;
+	tg pg_catalog.text := 'covara_sync_' OPERATOR(pg_catalog.||) index_name;
+	lang pg_catalog.text;
+	specs pg_catalog.text[];
+	args pg_catalog.text[];
+	prev pg_catalog.record;
+	nrows pg_catalog.int8;
+BEGIN
+	IF source IS NULL OR id_column IS NULL OR language IS NULL THEN
+		RAISE EXCEPTION 'source, id_column and language must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	idx := covara.search_index_table(index_name);
+	IF source OPERATOR(pg_catalog.=) idx THEN
+		RAISE EXCEPTION 'table % is the search index "%" itself', source, index_name
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT n.nspname, c.relname INTO idx_nsp, idx_tbl
+	  FROM pg_catalog.pg_class c
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+	 WHERE c.oid OPERATOR(pg_catalog.=) idx;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+				   WHERE a.attrelid OPERATOR(pg_catalog.=) source
+					 AND a.attname OPERATOR(pg_catalog.=) id_column
+					 AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', id_column, source
+			USING ERRCODE = 'undefined_column',
+				  HINT = 'Name the column that identifies a row with id_column; its text form becomes doc_id.';
+	END IF;
+	SELECT pg_catalog.format('%I.%I', cn.nspname, cfg.cfgname) INTO lang
+	  FROM pg_catalog.pg_ts_config cfg
+	  JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) cfg.cfgnamespace
+	 WHERE cfg.oid OPERATOR(pg_catalog.=) language;
+
+	IF fields IS NULL THEN
+		-- every text, varchar, char, array-of-those or jsonb column but the id
+		SELECT pg_catalog.array_agg(
+				 CASE WHEN a.attname OPERATOR(pg_catalog.~) '^[^.:"=]+$' THEN a.attname::pg_catalog.text
+					  ELSE '"' OPERATOR(pg_catalog.||) pg_catalog.replace(a.attname, '"', '""') OPERATOR(pg_catalog.||) '"'
+				 END OPERATOR(pg_catalog.||) ':D' ORDER BY a.attnum)
+		  INTO specs
+		  FROM pg_catalog.pg_attribute a
+		  JOIN pg_catalog.pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
+		 WHERE a.attrelid OPERATOR(pg_catalog.=) source
+		   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+		   AND a.attname OPERATOR(pg_catalog.<>) id_column
+		   AND pg_catalog.array_position(
+				 ARRAY['pg_catalog.text', 'pg_catalog.varchar', 'pg_catalog.bpchar',
+					   'pg_catalog._text', 'pg_catalog._varchar', 'pg_catalog._bpchar',
+					   'pg_catalog.jsonb']::pg_catalog.regtype[],
+				 (CASE WHEN ty.typbasetype OPERATOR(pg_catalog.<>) 0 THEN ty.typbasetype
+					   ELSE ty.oid END)::pg_catalog.regtype) IS NOT NULL;
+		IF specs IS NULL THEN
+			RAISE EXCEPTION 'table % has no text, text[] or jsonb column to index', source
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Name the fields to index, e.g. {"title": "A", "body": "B"}.';
+		END IF;
+	ELSE
+		specs := covara.search_field_args(fields, '');
+	END IF;
+	args := ARRAY[idx_nsp, idx_tbl, id_column::pg_catalog.text, lang] OPERATOR(pg_catalog.||) specs;
+
+	SELECT t.tgfoid, t.tgtype, t.tgparentid, covara.trigger_arguments(t.oid) AS args INTO prev
+	  FROM pg_catalog.pg_trigger t
+	 WHERE t.tgrelid OPERATOR(pg_catalog.=) source AND t.tgname OPERATOR(pg_catalog.=) tg;
+	IF FOUND THEN
+		IF prev.tgfoid OPERATOR(pg_catalog.<>) 'covara.search_sync_trigger()'::pg_catalog.regprocedure THEN
+			RAISE EXCEPTION 'trigger "%" on table % already exists and is not covara''s', tg, source
+				USING ERRCODE = 'duplicate_object';
+		END IF;
+		IF prev.args OPERATOR(pg_catalog.=) args AND prev.tgtype OPERATOR(pg_catalog.=) 29 THEN
+			RETURN 0;			-- attached exactly so already
+		END IF;
+		IF prev.tgparentid OPERATOR(pg_catalog.<>) 0 THEN
+			RAISE EXCEPTION 'table % is a partition of a table attached to search index "%"', source, index_name
+				USING ERRCODE = 'wrong_object_type',
+					  DETAIL = pg_catalog.format('Its trigger %I is a clone of the trigger on partitioned table %s.',
+												 tg, covara.search_root_trigger_table(prev.tgparentid)),
+					  HINT = 'Attach the partitioned table instead; its partitions follow.';
+		END IF;
+		IF prev.args[1:2] OPERATOR(pg_catalog.<>) args[1:2] THEN
+			RAISE EXCEPTION 'table % is attached to another search index named "%" (table %.%)',
+				source, index_name, pg_catalog.quote_ident(prev.args[1]), pg_catalog.quote_ident(prev.args[2])
+				USING ERRCODE = 'duplicate_object',
+					  HINT = 'Detach it first with covara.detach_search(), with that index first on search_path.';
+		END IF;
+		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', tg, source);
+	END IF;
+
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %s '
+							  'FOR EACH ROW EXECUTE FUNCTION covara.search_sync_trigger(%s)',
+							  tg, source,
+							  (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(a.arg), ', ' ORDER BY a.i)
+								 FROM pg_catalog.unnest(args) WITH ORDINALITY AS a(arg, i)));
+	PERFORM covara.check_search_trigger(source, tg::pg_catalog.name);
+
+	-- backfill: the rows as the trigger would write them
+	EXECUTE pg_catalog.format(
+		'INSERT INTO %I.%I AS i (doc_id, source, search_vector) '
+		'SELECT pg_catalog.format(''%%s'', s.%I), pg_catalog.to_jsonb(s), '
+		'       covara.search_vector(pg_catalog.to_jsonb(s), $1, $2) '
+		'  FROM %s AS s WHERE s.%I IS NOT NULL '
+		'ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, search_vector = excluded.search_vector',
+		idx_nsp, idx_tbl, id_column, source, id_column)
+		USING pg_catalog.to_jsonb(specs), language;
+	GET DIAGNOSTICS nrows = ROW_COUNT;
+	-- move the backfill out of the GIN pending list, so that searches use the
+	-- index at once (PostgreSQL lets only the index's owner do this)
+	IF nrows OPERATOR(pg_catalog.>) 0 AND EXISTS (
+			SELECT FROM pg_catalog.pg_class c
+			 WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', idx_nsp, idx_tbl OPERATOR(pg_catalog.||) '_search_idx'))
+			   AND c.relam OPERATOR(pg_catalog.=) (SELECT am.oid FROM pg_catalog.pg_am am WHERE am.amname OPERATOR(pg_catalog.=) 'gin')
+			   AND pg_catalog.pg_has_role(c.relowner, 'USAGE')) THEN
+		PERFORM pg_catalog.gin_clean_pending_list(pg_catalog.format('%I.%I', idx_nsp, idx_tbl OPERATOR(pg_catalog.||) '_search_idx')::pg_catalog.regclass);
+	END IF;
+	RETURN nrows;
+END
+$covara$;
+COMMENT ON FUNCTION covara.attach_search(pg_catalog.regclass, pg_catalog.text, pg_catalog.jsonb, pg_catalog.name, pg_catalog.regconfig) IS
+'keeps the search index in step with a table: an AFTER row trigger covara_sync_<index> writes inserts, updates (a changed id moves the document) and deletes to the index in the same transaction; backfills the existing rows and returns how many; an identical second call changes nothing and returns 0';
+
+CREATE FUNCTION covara.detach_search(source pg_catalog.regclass, index_name pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE
+AS $covara$
+DECLARE
+	tg pg_catalog.text := 'covara_sync_' OPERATOR(pg_catalog.||) index_name;
+	fn pg_catalog.oid;
+	parent pg_catalog.oid;
+BEGIN
+	IF source IS NULL THEN
+		RAISE EXCEPTION 'source must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM covara.search_check_name(index_name);
+	SELECT t.tgfoid, t.tgparentid INTO fn, parent FROM pg_catalog.pg_trigger t
+	 WHERE t.tgrelid OPERATOR(pg_catalog.=) source AND t.tgname OPERATOR(pg_catalog.=) tg;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	IF fn OPERATOR(pg_catalog.<>) 'covara.search_sync_trigger()'::pg_catalog.regprocedure THEN
+		RAISE EXCEPTION 'trigger "%" on table % is not covara''s', tg, source
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF parent OPERATOR(pg_catalog.<>) 0 THEN
+		RAISE EXCEPTION 'table % is a partition of a table attached to search index "%"', source, index_name
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = pg_catalog.format('Its trigger %I is a clone of the trigger on partitioned table %s.',
+											 tg, covara.search_root_trigger_table(parent)),
+				  HINT = 'Detach the partitioned table instead; that detaches its partitions too.';
+	END IF;
+	EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', tg, source);
+	RETURN true;
+END
+$covara$;
+COMMENT ON FUNCTION covara.detach_search(pg_catalog.regclass, pg_catalog.text) IS
+'removes the sync trigger covara_sync_<index> from the table; the documents already in the index stay; false when the table was not attached';
+
+CREATE FUNCTION covara.drop_search_index(name pg_catalog.text)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE
+AS $covara$
+DECLARE
+	idx pg_catalog.regclass := covara.search_index_table(name);
+	idx_nsp pg_catalog.text;
+	idx_tbl pg_catalog.text;
+	s pg_catalog.record;
+BEGIN
+	SELECT n.nspname, c.relname INTO idx_nsp, idx_tbl
+	  FROM pg_catalog.pg_class c
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+	 WHERE c.oid OPERATOR(pg_catalog.=) idx;
+	FOR s IN
+		SELECT t.tgname, t.tgrelid::pg_catalog.regclass AS rel
+		  FROM pg_catalog.pg_trigger t
+		 WHERE t.tgfoid OPERATOR(pg_catalog.=) 'covara.search_sync_trigger()'::pg_catalog.regprocedure
+		   AND t.tgparentid OPERATOR(pg_catalog.=) 0	-- dropping it drops its clones
+		   AND (covara.trigger_arguments(t.oid))[1:2]
+			   OPERATOR(pg_catalog.=) ARRAY[idx_nsp, idx_tbl]
+		 ORDER BY 2
+	LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', s.tgname, s.rel);
+	END LOOP;
+	EXECUTE pg_catalog.format('DROP TABLE %s', idx);
+END
+$covara$;
+COMMENT ON FUNCTION covara.drop_search_index(pg_catalog.text) IS
+'detaches every source table from the search index and drops its table';
+
