@@ -35,6 +35,19 @@ COMMENT ON SCHEMA covara IS 'covara: token, search, seed and auth functions (the
 GRANT USAGE ON SCHEMA covara TO PUBLIC;
 
 /*
+ * What an error message, DETAIL or HINT quotes of a caller's input: at most
+ * 200 characters, then "...", so that a huge argument never makes a huge
+ * message or log line (C code does the same with covara_report_cut).
+ */
+CREATE FUNCTION covara._report_cut(val pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN pg_catalog.length(val) OPERATOR(pg_catalog.<=) 200 THEN val
+			ELSE pg_catalog.left(val, 200) OPERATOR(pg_catalog.||) '...' END;
+COMMENT ON FUNCTION covara._report_cut(pg_catalog.text) IS
+'val cut to at most 200 characters and "..." for quoting in a message';
+
+/*
  * The four auth tables, exactly as covara's Drizzle definitions describe
  * them (names, types, nullability, key and index names), and nothing more:
  * drizzle-kit turns any other difference into statements that fail on an
