@@ -40,6 +40,7 @@
 #include "utils/typcache.h"
 
 #include "compat.h"
+#include "report.h"
 #include "search_config.h"
 
 /* True when arg looks like an option (lowercase name and '='). */
@@ -106,7 +107,7 @@ covara_no_column(const char *col, const char *role, const char *tgname,
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
 			 errmsg("column \"%s\" named in trigger \"%s\" does not exist in table \"%s\"",
-					col, tgname, relname),
+					covara_report_cut(col), tgname, relname),
 			 errdetail("Trigger \"%s\" names it as %s.", tgname, role)));
 }
 
@@ -115,14 +116,15 @@ static void
 covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 					 const char *tgname, const char *relname)
 {
-	const char *arg = f->arg;
+	const char *arg = covara_report_cut(f->arg);	/* as messages quote it */
+	const char *col = covara_report_cut(f->path.parts[0]);
 	AttrNumber	attnum = covara_find_column(td, f->path.parts[0]);
 	Form_pg_attribute att;
 	Oid			base;
 	Oid			elem;
 
 	if (attnum == InvalidAttrNumber)
-		covara_no_column(f->path.parts[0], psprintf("the column of field \"%s\"", arg),
+		covara_no_column(col, psprintf("the column of field \"%s\"", arg),
 						 tgname, relname);
 	if (attnum == conf->tsv_attnum)
 		ereport(ERROR,
@@ -138,7 +140,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("field \"%s\" of trigger \"%s\" is the generated column \"%s\" of table \"%s\"",
-						arg, tgname, f->path.parts[0], relname),
+						arg, tgname, col, relname),
 				 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
 				 errhint("Name the columns the generated column is computed from as fields instead.")));
 
@@ -148,7 +150,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("field \"%s\" of trigger \"%s\" has a key path, but column \"%s\" of table \"%s\" is of type %s",
-						arg, tgname, f->path.parts[0], relname,
+						arg, tgname, col, relname,
 						format_type_be(att->atttypid)),
 				 errhint("Key paths (column.key...) need a jsonb column.")));
 	else if (covara_is_text_type(base))
@@ -164,7 +166,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("column \"%s\" of table \"%s\" is of type %s, which trigger \"%s\" cannot index",
-						f->path.parts[0], relname, format_type_be(att->atttypid), tgname),
+						col, relname, format_type_be(att->atttypid), tgname),
 				 errhint(base == JSONOID ?
 						 "Fields must be text, varchar, char, arrays of those, or jsonb; convert json columns to jsonb." :
 						 "Fields must be text, varchar, char, arrays of those, or jsonb.")));
@@ -173,7 +175,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("trigger \"%s\" excludes keys inside field \"%s\", but column \"%s\" of table \"%s\" is not jsonb",
-						tgname, arg, f->path.parts[0], relname)));
+						tgname, arg, col, relname)));
 }
 
 /* Resolve the configuration argument: a regconfig column or a name. */
@@ -210,13 +212,13 @@ covara_resolve_tsconfig(CovaraTriggerConfig *conf, const char *arg,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("configuration column \"%s\" of table \"%s\" is of type %s, not regconfig",
-						arg, relname, format_type_be(TupleDescAttr(td, attnum - 1)->atttypid)),
+						covara_report_cut(arg), relname, format_type_be(TupleDescAttr(td, attnum - 1)->atttypid)),
 				 errdetail("Trigger \"%s\" names it as its text search configuration.", tgname),
 				 errhint("Use a column of type regconfig, or the name of a text search configuration.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
 			 errmsg("text search configuration \"%s\" named in trigger \"%s\" on table \"%s\" does not exist",
-					arg, tgname, relname),
+					covara_report_cut(arg), tgname, relname),
 			 errhint("Name an existing text search configuration (\\dF lists them), preferably schema-qualified "
 					 "such as pg_catalog.english, or a column of type regconfig.")));
 }
@@ -490,7 +492,7 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown option \"%s\" in %s", arg, where),
+					 errmsg("unknown option \"%s\" in %s", covara_report_cut(arg), where),
 					 errhint(kind == COVARA_TRIGGER_SEARCH ?
 							 "The options are given_vector=keep, given_vector=replace and exclude=column.key...; "
 							 "double-quote a column name that contains \"=\"." :
@@ -542,7 +544,8 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
 					 errmsg("search index table %s.%s of trigger \"%s\" on table \"%s\" does not exist",
-							quote_identifier(conf->idx_schema), quote_identifier(conf->idx_table),
+							covara_report_cut(quote_identifier(conf->idx_schema)),
+							covara_report_cut(quote_identifier(conf->idx_table)),
 							tgname, relname),
 					 errhint("Detach the source with covara.detach_search() and attach it again.")));
 		getTypeOutputInfo(conf->id_type, &typoutput, &typisvarlena);

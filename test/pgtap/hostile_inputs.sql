@@ -97,6 +97,11 @@ INSERT INTO probe (type, label, expr, huge) VALUES
 	('bytea', '4 MB', 'convert_to(pg_temp.bigtext(), ''UTF8'')', true),
 	('jsonb', '4 MB string', 'to_jsonb(pg_temp.bigtext())', true),
 	('jsonb', '4 MB key', 'jsonb_build_object(pg_temp.bigtext(), ''A'')', true),
+	('jsonb', '4 MB field', 'jsonb_build_array(pg_temp.bigtext() || '':Z'')', true),
+	('jsonb', '4 MB key in each row', 'jsonb_build_array(jsonb_build_object(pg_temp.bigtext(), 1))', true),
+	('jsonb', '4 MB value in each row', 'jsonb_build_array(jsonb_build_object(''id'', pg_temp.bigtext()))', true),
+	('jsonb', 'a table twice, once padded by 4 MB',
+	 'jsonb_build_object(''hostile.seeded'', ''[]''::jsonb, repeat('' '', 4 * 1024 * 1024) || ''hostile.seeded'', ''[]''::jsonb)', true),
 	('text[]', '4 MB element', 'ARRAY[pg_temp.bigtext()]', true);
 -- PostgreSQL 17 and later have infinite intervals
 INSERT INTO probe (type, label, expr)
