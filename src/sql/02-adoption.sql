@@ -47,6 +47,9 @@ BEGIN
 		 WHERE c.relnamespace OPERATOR(pg_catalog.=) ext_nsp
 		   AND c.relname OPERATOR(pg_catalog.=) tbl;
 		CONTINUE WHEN old_rel IS NULL;
+		-- nothing may come to depend on it between these checks and its
+		-- adoption (a foreign key, a view, a function all lock it first)
+		EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', old_rel::pg_catalog.regclass);
 
 		SELECT c.oid INTO ref_rel FROM pg_catalog.pg_class c
 		 WHERE c.relnamespace OPERATOR(pg_catalog.=) ref_nsp
@@ -361,9 +364,9 @@ BEGIN
 						 ELSE 'depends on'
 						END AS verb) k)
 			SELECT o.what, o.owner, o.verb FROM objs o
-			 WHERE o.on_rel IS DISTINCT FROM old_rel	-- the table's own: checked above
-			   AND o.owner IS DISTINCT FROM (SELECT u.oid FROM pg_catalog.pg_roles u
-											  WHERE u.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+			 WHERE (o.on_rel IS NULL OR o.on_rel OPERATOR(pg_catalog.<>) old_rel)	-- the table's own: checked above
+			   AND (o.owner IS NULL OR o.owner OPERATOR(pg_catalog.<>) (SELECT u.oid FROM pg_catalog.pg_roles u
+																	  WHERE u.rolname OPERATOR(pg_catalog.=) CURRENT_USER))
 			 ORDER BY o.what
 		LOOP
 			dependents := dependents OPERATOR(pg_catalog.||)
