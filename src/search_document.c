@@ -291,7 +291,8 @@ covara_search_source(PG_FUNCTION_ARGS)
 			if (nulls[i])
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("the keys to keep must not be null")));
+						 errmsg("the keys to keep must not be null"),
+						 errhint("Name each top-level key to keep, or pass NULL for none.")));
 			t = DatumGetTextPP(elems[i]);
 			keep[i].nparts = 1;
 			keep[i].parts = palloc(sizeof(char *));

@@ -50,7 +50,8 @@ covara_vb_init(CovaraVectorBuilder *b, Oid cfgId)
 	if (!SearchSysCacheExists1(TSCONFIGOID, ObjectIdGetDatum(cfgId)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("text search configuration with OID %u does not exist", cfgId)));
+				 errmsg("text search configuration with OID %u does not exist", cfgId),
+				 errhint("Name an existing text search configuration, such as pg_catalog.english (\\dF lists them).")));
 	b->cfgId = cfgId;
 	b->prs.lenwords = 64;
 	b->prs.curwords = 0;

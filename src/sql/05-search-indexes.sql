@@ -159,6 +159,14 @@ BEGIN
 		IF rel IS NOT NULL THEN
 			RETURN rel;
 		END IF;
+		-- a snapshot older than the statement cannot see what collided
+		IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+			RAISE EXCEPTION 'could not create search index "%" in schema "%": a concurrent transaction made its objects', name, nsp
+				USING ERRCODE = 'serialization_failure',
+					  DETAIL = pg_catalog.format('This transaction''s snapshot (%s) cannot see them.',
+												 pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+					  HINT = 'Retry the transaction.';
+		END IF;
 		RAISE;
 	END;
 	PERFORM covara.check_search_trigger(rel, tg::pg_catalog.name);
@@ -241,7 +249,8 @@ BEGIN
 	 WHERE c.oid OPERATOR(pg_catalog.=) idx;
 	IF pg_catalog.array_position(display, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'display must not contain null'
-			USING ERRCODE = 'null_value_not_allowed';
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Name each display column, or pass NULL for none.';
 	END IF;
 	SELECT col.name INTO missing
 	  FROM pg_catalog.unnest(ARRAY[id_column] OPERATOR(pg_catalog.||) COALESCE(display, '{}'))

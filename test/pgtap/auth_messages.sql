@@ -1,11 +1,12 @@
 -- covara auth flows: every error a caller can cause is 22023 with a HINT,
 -- and what an error's message, DETAIL or HINT quotes of a caller's input is
--- cut to at most 200 characters and "..." (covara._report_cut), so that a
--- huge argument never makes a huge message or log line.
+-- cut to at most 200 bytes (at a character boundary) and "..."
+-- (covara._report_cut; covara_report_cut in C), so that a huge argument
+-- never makes a huge message or log line.
 BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION covara;
-SELECT plan(10);
+SELECT plan(11);
 
 -- The error a statement raises, its parts' lengths, and where they start.
 CREATE FUNCTION pg_temp.error_of(sql text)
@@ -32,7 +33,15 @@ SELECT results_eq(
 SELECT is((SELECT message_length FROM pg_temp.error_of(
 		'SELECT * FROM covara.create_api_key(''u'', ''n'', NULL, NULL, repeat(''p'', 1000000))')),
 	length('invalid API key prefix ''' || repeat('p', 200) || '...'''),
-	'... to 200 characters and "..."');
+	'... to 200 bytes and "..."');
+
+-- the cut counts bytes, not characters, and never splits one
+SELECT results_eq(
+	$$SELECT octet_length(covara._report_cut(repeat(c, 1000))),
+			 right(covara._report_cut(repeat(c, 1000)), 4) = c || '...'
+		FROM unnest(ARRAY['x', 'é', '€', '🎉']) WITH ORDINALITY AS u(c, i) ORDER BY i$$,
+	$$VALUES (203, true), (203, true), (201, true), (203, true)$$,
+	'_report_cut: at most 200 bytes of 1-, 2-, 3- and 4-byte characters, then "..."');
 SELECT is((SELECT message_length FROM pg_temp.error_of(
 		'SELECT * FROM covara.create_api_key(''u'', ''n'', NULL, NULL, ''a.b'')')),
 	length('invalid API key prefix ''a.b'''), 'a short prefix is quoted whole');

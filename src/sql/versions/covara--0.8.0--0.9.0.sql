@@ -8,17 +8,21 @@
  * built from src/sql/, which holds the same definitions).
  */
 
--- ---- quoting input in messages (defect 11) ----
+-- ---- quoting input in messages ----
 
 CREATE FUNCTION covara._report_cut(val pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN pg_catalog.length(val) OPERATOR(pg_catalog.<=) 200 THEN val
-			ELSE pg_catalog.left(val, 200) OPERATOR(pg_catalog.||) '...' END;
+RETURN CASE WHEN pg_catalog.octet_length(val) OPERATOR(pg_catalog.<=) 200 THEN val
+			ELSE (SELECT pg_catalog.left(c.head, k.n) OPERATOR(pg_catalog.||) '...'
+					FROM (SELECT pg_catalog.left(val, 200) AS head) c,
+						 pg_catalog.generate_series(200, 50, -1) AS k(n)
+				   WHERE pg_catalog.octet_length(pg_catalog.left(c.head, k.n)) OPERATOR(pg_catalog.<=) 200
+				   ORDER BY k.n DESC LIMIT 1) END;
 COMMENT ON FUNCTION covara._report_cut(pg_catalog.text) IS
-'val cut to at most 200 characters and "..." for quoting in a message';
+'val cut to at most 200 bytes (at a character boundary) and "..." for quoting in a message';
 
--- ---- search: index tables, sources, stored columns, concurrency (defects 1-6) ----
+-- ---- search: index tables, sources, stored columns, concurrency ----
 
 CREATE FUNCTION covara.search_source(document pg_catalog.jsonb,
 									 fields pg_catalog.jsonb,
@@ -289,6 +293,14 @@ BEGIN
 		IF rel IS NOT NULL THEN
 			RETURN rel;
 		END IF;
+		-- a snapshot older than the statement cannot see what collided
+		IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+			RAISE EXCEPTION 'could not create search index "%" in schema "%": a concurrent transaction made its objects', name, nsp
+				USING ERRCODE = 'serialization_failure',
+					  DETAIL = pg_catalog.format('This transaction''s snapshot (%s) cannot see them.',
+												 pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+					  HINT = 'Retry the transaction.';
+		END IF;
 		RAISE;
 	END;
 	PERFORM covara.check_search_trigger(rel, tg::pg_catalog.name);
@@ -349,7 +361,8 @@ BEGIN
 	 WHERE c.oid OPERATOR(pg_catalog.=) idx;
 	IF pg_catalog.array_position(display, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'display must not contain null'
-			USING ERRCODE = 'null_value_not_allowed';
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Name each display column, or pass NULL for none.';
 	END IF;
 	SELECT col.name INTO missing
 	  FROM pg_catalog.unnest(ARRAY[id_column] OPERATOR(pg_catalog.||) COALESCE(display, '{}'))
@@ -566,7 +579,7 @@ $covara$;
 COMMENT ON FUNCTION covara.search(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int4) IS
 'searches an index with websearch_to_tsquery in its language: (doc_id, score, source, headline), best first (ts_rank, which honours the weights; ties by doc_id), at most limit rows (NULL: all) after offset; a blank query returns no rows; the headline (ts_headline) is over the fields of the index and of its attached tables';
 
--- ---- auth flows: a ttl is judged by the instant it produces (defect 7) ----
+-- ---- auth flows: a ttl is judged by the instant it produces ----
 
 /*
  * create_session, touch_session and issue_verification_token store now
@@ -607,7 +620,7 @@ $covara$;
 COMMENT ON FUNCTION covara._auth_check_ttl(pg_catalog.interval) IS
 'internal: raise invalid_parameter_value unless now (UTC) + ttl, with calendar arithmetic, is a timestamp after now';
 
--- ---- issue_verification_token: a lock no other role can take (defect 9) ----
+-- ---- issue_verification_token: a lock no other role can take ----
 
 /*
  * 0.8.0 serialised the issues of an identifier on an advisory lock whose
@@ -697,7 +710,7 @@ COMMENT ON FUNCTION covara.issue_verification_token(pg_catalog.text, pg_catalog.
 'remove the identifier''s earlier tokens and issue a new one valid for ttl; returns the plain token (only its SHA-256 is stored)';
 REVOKE ALL ON FUNCTION covara._auth_token_lock(pg_catalog.text) FROM PUBLIC;
 
--- ---- auth flows: input quoted in messages is cut short (defect 11), every error has a HINT ----
+-- ---- auth flows: input quoted in messages is cut short, every error has a HINT ----
 
 /*
  * create_api_key quoted its scopes and prefix whole (a 1 MB argument made a
