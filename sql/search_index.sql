@@ -95,7 +95,8 @@ CREATE VIEW index_state AS
 SELECT doc_id, source, search_vector FROM covara_fts_posts WHERE doc_id ~ '^[0-9]+$';
 SELECT doc_id, source, search_vector FROM index_state ORDER BY doc_id;
 SELECT count(*) FILTER (WHERE i.search_vector = covara.search_vector(to_jsonb(a), '{"title": "A", "body": "B", "meta.tags": "C", "tags": "C"}')
-						  AND i.source = to_jsonb(a)) AS matching, count(*) AS articles
+						  AND i.source = covara.search_source(to_jsonb(a), '["title:A", "body:B", "meta.tags:C", "tags:C"]', '{id}')) AS matching,
+	   count(*) AS articles
   FROM articles a JOIN covara_fts_posts i ON i.doc_id = a.id::text;
 
 -- insert, update of a field, update of another column, id change, delete

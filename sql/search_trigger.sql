@@ -274,21 +274,6 @@ SELECT count(t) AS texts, count(v) AS vectors,
 			   CASE WHEN i IN (1000, 200000) THEN pg_temp.backend_bytes() END AS b
 		  FROM generate_series(1, 200000) i) s;
 
--- Deeply nested documents: the walk through them stops with an error at
--- max_stack_depth instead of overflowing the stack.
-CREATE TEMP TABLE deep AS
-SELECT (repeat('[', 10000) || '"x"' || repeat(']', 10000))::jsonb AS doc;
-SET max_stack_depth = '100kB';
-SELECT covara.search_text(doc) FROM deep;
-SELECT covara.search_vector(doc, '["0"]') FROM deep;
--- with the highest limit a default 8MB stack allows, a document too deep
--- for it (this one crashed the backend before)
-SET max_stack_depth = '7680kB';
-INSERT INTO deep SELECT (repeat('[', 50000) || '"x"' || repeat(']', 50000))::jsonb;
-SELECT length(covara.search_text(doc)) FROM deep;
-RESET max_stack_depth;
-DROP TABLE deep;
-
 DROP TABLE posts, docs, stems, notes, events, bad;
 DROP FUNCTION shout();
 DROP DOMAIN search_short_text;

@@ -426,8 +426,9 @@ PG_FUNCTION_INFO_V1(covara_auth_token_clear);
  * _auth_token_clear(identifier): delete every verification token of an
  * identifier, including tokens committed after this transaction's snapshot.
  *
- * issue_verification_token serializes issues per identifier with an
- * advisory lock, then deletes the earlier tokens.  In READ COMMITTED the
+ * issue_verification_token serializes issues per identifier with a row
+ * lock (its bucket of covara._auth_token_locks), then deletes the earlier
+ * tokens.  In READ COMMITTED the
  * delete sees what the previous holder of the lock committed; in
  * REPEATABLE READ or SERIALIZABLE the transaction's snapshot may predate
  * that commit.  So the delete runs, as PostgreSQL's foreign-key checks do,

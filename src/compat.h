@@ -40,4 +40,26 @@
 #define covara_qualified_name_list(string)	stringToQualifiedNameList(string)
 #endif
 
+/*
+ * 19 made pushJsonbValue() build into a JsonbInState (zeroed by its
+ * caller) instead of returning the value from a JsonbParseState stack.
+ * CovaraJsonbBuild is either; covara_jsonb_push() pushes one token and
+ * covara_jsonb_result() is the finished value.
+ */
+#include "utils/jsonb.h"
+#if PG_VERSION_NUM >= 190000
+typedef JsonbInState CovaraJsonbBuild;
+#define covara_jsonb_push(b, seq, val)	pushJsonbValue((b), (seq), (val))
+#define covara_jsonb_result(b)			((b)->result)
+#else
+typedef struct CovaraJsonbBuild
+{
+	JsonbParseState *parseState;
+	JsonbValue *result;
+} CovaraJsonbBuild;
+#define covara_jsonb_push(b, seq, val) \
+	((void) ((b)->result = pushJsonbValue(&(b)->parseState, (seq), (val))))
+#define covara_jsonb_result(b)			((b)->result)
+#endif
+
 #endif							/* COVARA_COMPAT_H */

@@ -40,6 +40,7 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
+#include "report.h"
 #include "spi.h"
 
 /* One driver's recommended settings. */
@@ -82,7 +83,7 @@ covara_pool_unknown(const char *name, const char *known)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown driver \"%s\"", name),
+			 errmsg("unknown driver \"%s\"", covara_report_cut(name)),
 			 errhint("Known drivers are %s.", known)));
 }
 

@@ -17,12 +17,21 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_operator.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
@@ -31,6 +40,7 @@
 #include "utils/typcache.h"
 
 #include "compat.h"
+#include "report.h"
 #include "search_config.h"
 
 /* True when arg looks like an option (lowercase name and '='). */
@@ -97,7 +107,7 @@ covara_no_column(const char *col, const char *role, const char *tgname,
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_COLUMN),
 			 errmsg("column \"%s\" named in trigger \"%s\" does not exist in table \"%s\"",
-					col, tgname, relname),
+					covara_report_cut(col), tgname, relname),
 			 errdetail("Trigger \"%s\" names it as %s.", tgname, role)));
 }
 
@@ -106,14 +116,15 @@ static void
 covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 					 const char *tgname, const char *relname)
 {
-	const char *arg = f->arg;
+	const char *arg = covara_report_cut(f->arg);	/* as messages quote it */
+	const char *col = covara_report_cut(f->path.parts[0]);
 	AttrNumber	attnum = covara_find_column(td, f->path.parts[0]);
 	Form_pg_attribute att;
 	Oid			base;
 	Oid			elem;
 
 	if (attnum == InvalidAttrNumber)
-		covara_no_column(f->path.parts[0], psprintf("the column of field \"%s\"", arg),
+		covara_no_column(col, psprintf("the column of field \"%s\"", arg),
 						 tgname, relname);
 	if (attnum == conf->tsv_attnum)
 		ereport(ERROR,
@@ -129,7 +140,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("field \"%s\" of trigger \"%s\" is the generated column \"%s\" of table \"%s\"",
-						arg, tgname, f->path.parts[0], relname),
+						arg, tgname, col, relname),
 				 errdetail("A BEFORE trigger runs before generated columns are computed, so it never sees their values."),
 				 errhint("Name the columns the generated column is computed from as fields instead.")));
 
@@ -139,7 +150,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("field \"%s\" of trigger \"%s\" has a key path, but column \"%s\" of table \"%s\" is of type %s",
-						arg, tgname, f->path.parts[0], relname,
+						arg, tgname, col, relname,
 						format_type_be(att->atttypid)),
 				 errhint("Key paths (column.key...) need a jsonb column.")));
 	else if (covara_is_text_type(base))
@@ -155,7 +166,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("column \"%s\" of table \"%s\" is of type %s, which trigger \"%s\" cannot index",
-						f->path.parts[0], relname, format_type_be(att->atttypid), tgname),
+						col, relname, format_type_be(att->atttypid), tgname),
 				 errhint(base == JSONOID ?
 						 "Fields must be text, varchar, char, arrays of those, or jsonb; convert json columns to jsonb." :
 						 "Fields must be text, varchar, char, arrays of those, or jsonb.")));
@@ -164,7 +175,7 @@ covara_resolve_field(CovaraTriggerConfig *conf, CovaraField *f, TupleDesc td,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("trigger \"%s\" excludes keys inside field \"%s\", but column \"%s\" of table \"%s\" is not jsonb",
-						tgname, arg, f->path.parts[0], relname)));
+						tgname, arg, col, relname)));
 }
 
 /* Resolve the configuration argument: a regconfig column or a name. */
@@ -201,13 +212,13 @@ covara_resolve_tsconfig(CovaraTriggerConfig *conf, const char *arg,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("configuration column \"%s\" of table \"%s\" is of type %s, not regconfig",
-						arg, relname, format_type_be(TupleDescAttr(td, attnum - 1)->atttypid)),
+						covara_report_cut(arg), relname, format_type_be(TupleDescAttr(td, attnum - 1)->atttypid)),
 				 errdetail("Trigger \"%s\" names it as its text search configuration.", tgname),
 				 errhint("Use a column of type regconfig, or the name of a text search configuration.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
 			 errmsg("text search configuration \"%s\" named in trigger \"%s\" on table \"%s\" does not exist",
-					arg, tgname, relname),
+					covara_report_cut(arg), tgname, relname),
 			 errhint("Name an existing text search configuration (\\dF lists them), preferably schema-qualified "
 					 "such as pg_catalog.english, or a column of type regconfig.")));
 }
@@ -252,6 +263,108 @@ covara_qualified_eqop(Oid typid, Oid *opno)
 }
 
 /*
+ * The table of the trigger at the top of a cloned trigger's tgparentid
+ * chain: the table attach_search() ran on (the trigger's own table when it
+ * is no clone).
+ */
+static Oid
+covara_trigger_root_relid(Oid tgoid)
+{
+	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	Oid			relid = InvalidOid;
+
+	while (OidIsValid(tgoid))
+	{
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+		Form_pg_trigger tg;
+
+		ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(tgoid));
+		scan = systable_beginscan(tgrel, TriggerOidIndexId, true, NULL, 1, &key);
+		tup = systable_getnext(scan);
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "could not find trigger %u", tgoid);
+		tg = (Form_pg_trigger) GETSTRUCT(tup);
+		relid = tg->tgrelid;
+		tgoid = tg->tgparentid;
+		systable_endscan(scan);
+	}
+	table_close(tgrel, AccessShareLock);
+	return relid;
+}
+
+/*
+ * Refuse a sync trigger whose index is no plain table, or whose table's
+ * owner may not write the index table (INSERT, UPDATE and DELETE, what
+ * attach_search() needs): such a trigger is not one its table's owner
+ * could have attached, so it writes nothing, whoever fires it.
+ */
+static void
+covara_check_index_table(CovaraTriggerConfig *conf, Oid idx_relid,
+							const char *tgname, const char *relname)
+{
+	static const AclMode modes[] = {ACL_INSERT, ACL_UPDATE, ACL_DELETE};
+	static const char *const names[] = {"INSERT", "UPDATE", "DELETE"};
+	int			i;
+
+	if (get_rel_relkind(idx_relid) != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("search index table %s of trigger \"%s\" on table \"%s\" is not a table",
+						conf->idx_sql, tgname, relname),
+				 errhint("Search index tables are plain tables made by covara.create_search_index().")));
+	for (i = 0; i < lengthof(modes); i++)
+	{
+		if (pg_class_aclcheck(idx_relid, conf->src_owner, modes[i]) == ACLCHECK_OK)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("trigger \"%s\" on table \"%s\" may not write search index table %s",
+						tgname, relname, conf->idx_sql),
+				 errdetail("Role %s, the owner of table %s, lacks the %s privilege on it.",
+						   quote_identifier(GetUserNameFromId(conf->src_owner, false)),
+						   conf->src_sql, names[i]),
+				 errhint("The index's owner lets a table feed the index by granting INSERT, UPDATE and DELETE "
+						 "on the index table to the table's owner; otherwise detach the table with covara.detach_search().")));
+	}
+}
+
+/*
+ * The stored source of row $2 under store=fields: the id, what the fields
+ * reach and the display columns, as covara.search_source() cuts them from
+ * the row's jsonb (attach_search() backfills with the same call).
+ */
+static char *
+covara_stored_source_sql(CovaraTriggerConfig *conf, const char *id_column,
+						 char **display, int ndisplay)
+{
+	StringInfoData fields;
+	StringInfoData keep;
+	int			i;
+
+	initStringInfo(&fields);
+	appendStringInfoChar(&fields, '[');
+	for (i = 0; i < conf->nfields; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&fields, ", ");
+		escape_json(&fields, conf->fields[i].arg);
+	}
+	appendStringInfoChar(&fields, ']');
+
+	initStringInfo(&keep);
+	appendStringInfoString(&keep, quote_literal_cstr(id_column));
+	for (i = 0; i < ndisplay; i++)
+		appendStringInfo(&keep, ", %s", quote_literal_cstr(display[i]));
+
+	return psprintf("covara.search_source(pg_catalog.to_jsonb($2), %s::pg_catalog.jsonb, "
+					"ARRAY[%s]::pg_catalog.text[])",
+					quote_literal_cstr(fields.data), keep.data);
+}
+
+/*
  * Parse and check a trigger's arguments against its relation.  Errors name
  * the trigger and the table.  The configuration lives in a new child of
  * parent.
@@ -268,6 +381,8 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 	const char *relname = RelationGetRelationName(rel);
 	const char *where;
 	int			first = (kind == COVARA_TRIGGER_SEARCH) ? 2 : 4;
+	int			nexclude = 0;
+	char	  **display;
 	int			i;
 
 	cxt = AllocSetContextCreate(parent, "covara trigger configuration",
@@ -351,6 +466,7 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 
 	/* fields and options */
 	conf->fields = palloc0(sizeof(CovaraField) * nargs);
+	display = palloc(sizeof(char *) * nargs);
 	for (i = first; i < nargs; i++)
 	{
 		const char *arg = args[i];
@@ -361,20 +477,38 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 			continue;
 		}
 		if (strncmp(arg, "exclude=", 8) == 0)
+		{
+			nexclude++;
 			continue;			/* below, once all fields are known */
+		}
 		if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=keep") == 0)
 			conf->keep_given = true;
 		else if (kind == COVARA_TRIGGER_SEARCH && strcmp(arg, "given_vector=replace") == 0)
 			conf->keep_given = false;
+		else if (kind == COVARA_TRIGGER_SYNC && strcmp(arg, "store=fields") == 0)
+			conf->store_fields = true;
+		else if (kind == COVARA_TRIGGER_SYNC && strncmp(arg, "display=", 8) == 0)
+			display[conf->ndisplay++] = pstrdup(arg + 8);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown option \"%s\" in %s", arg, where),
+					 errmsg("unknown option \"%s\" in %s", covara_report_cut(arg), where),
 					 errhint(kind == COVARA_TRIGGER_SEARCH ?
 							 "The options are given_vector=keep, given_vector=replace and exclude=column.key...; "
 							 "double-quote a column name that contains \"=\"." :
-							 "The only option is exclude=column.key...")));
+							 "The options are store=fields, display=column and exclude=column.key...; "
+							 "double-quote a column name that contains \"=\".")));
 	}
+	if (conf->ndisplay > 0 && !conf->store_fields)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s names display columns without store=fields", where),
+				 errhint("Without store=fields the index stores every column of the row.")));
+	if (nexclude > 0 && conf->store_fields)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s combines store=fields with exclude=", where),
+				 errhint("Name the keys to index as fields (column.key) instead of excluding others.")));
 	if (conf->nfields == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -398,15 +532,20 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 	if (kind == COVARA_TRIGGER_SYNC)
 	{
 		RangeVar   *rv = makeRangeVar(conf->idx_schema, conf->idx_table, -1);
+		Oid			idx_relid = RangeVarGetRelid(rv, NoLock, true);
+		Oid			root = covara_trigger_root_relid(tgoid);
+		HeapTuple	classtup;
+		Form_pg_class rootform;
 		Oid			typoutput;
 		bool		typisvarlena;
 		char	   *eqop;
 
-		if (!OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
+		if (!OidIsValid(idx_relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_TABLE),
 					 errmsg("search index table %s.%s of trigger \"%s\" on table \"%s\" does not exist",
-							quote_identifier(conf->idx_schema), quote_identifier(conf->idx_table),
+							covara_report_cut(quote_identifier(conf->idx_schema)),
+							covara_report_cut(quote_identifier(conf->idx_table)),
 							tgname, relname),
 					 errhint("Detach the source with covara.detach_search() and attach it again.")));
 		getTypeOutputInfo(conf->id_type, &typoutput, &typisvarlena);
@@ -415,10 +554,40 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 		conf->id_eqop_sql = eqop;
 		conf->idx_sql = psprintf("%s.%s", quote_identifier(conf->idx_schema),
 								 quote_identifier(conf->idx_table));
+
+		/*
+		 * The table attach_search() ran on (a partition's trigger is a clone
+		 * of its trigger): the id probe looks there, so that ids moving
+		 * between partitions are found, as its owner.
+		 */
+		classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(root));
+		if (!HeapTupleIsValid(classtup))
+			elog(ERROR, "cache lookup failed for relation %u", root);
+		rootform = (Form_pg_class) GETSTRUCT(classtup);
+		conf->src_owner = rootform->relowner;
 		conf->src_sql = psprintf("%s.%s",
-								 quote_identifier(get_namespace_name(RelationGetNamespace(rel))),
-								 quote_identifier(relname));
+								 quote_identifier(get_namespace_name(rootform->relnamespace)),
+								 quote_identifier(NameStr(rootform->relname)));
+		ReleaseSysCache(classtup);
+		covara_check_index_table(conf, idx_relid, tgname, relname);
 		conf->id_sql = pstrdup(quote_identifier(args[2]));
+
+		conf->display_attnum = palloc(sizeof(AttrNumber) * Max(conf->ndisplay, 1));
+		conf->display_typlen = palloc(sizeof(int16) * Max(conf->ndisplay, 1));
+		conf->display_typbyval = palloc(sizeof(bool) * Max(conf->ndisplay, 1));
+		for (i = 0; i < conf->ndisplay; i++)
+		{
+			AttrNumber	attnum = covara_find_column(td, display[i]);
+
+			if (attnum == InvalidAttrNumber)
+				covara_no_column(display[i], "a column to display", tgname, relname);
+			conf->display_attnum[i] = attnum;
+			conf->display_typlen[i] = TupleDescAttr(td, attnum - 1)->attlen;
+			conf->display_typbyval[i] = TupleDescAttr(td, attnum - 1)->attbyval;
+		}
+		conf->source_sql = conf->store_fields ?
+			covara_stored_source_sql(conf, args[2], display, conf->ndisplay) :
+			"pg_catalog.to_jsonb($2)";
 
 		/*
 		 * What the saved plans depend on: the text of their statements and
@@ -426,8 +595,9 @@ covara_trigger_config_build(MemoryContext parent, CovaraTriggerKind kind,
 		 * row type; doc_id is text, the vector tsvector), so that ALTER
 		 * TABLE ... ALTER COLUMN id TYPE makes new plans.
 		 */
-		conf->signature = psprintf("%s|%s|%s|%s|id %u/%d|eq %u|row %u",
+		conf->signature = psprintf("%s|%s|%s|%s|%s|id %u/%d|eq %u|row %u",
 								   conf->idx_sql, conf->src_sql, conf->id_sql,
+								   conf->source_sql,
 								   eqop ? eqop : "", conf->id_type,
 								   TupleDescAttr(td, conf->id_attnum - 1)->atttypmod,
 								   conf->id_eqop, rel->rd_rel->reltype);

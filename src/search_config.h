@@ -58,7 +58,14 @@ typedef struct CovaraTriggerConfig
 	char	   *idx_schema;
 	char	   *idx_table;
 	char	   *idx_sql;		/* quoted schema.table of the index */
-	char	   *src_sql;		/* quoted schema.table of the source */
+	char	   *src_sql;		/* quoted schema.table attach_search ran on */
+	Oid			src_owner;		/* that table's owner */
+	bool		store_fields;	/* store=fields: keep id, fields, display */
+	int			ndisplay;		/* display= columns, compared on UPDATE */
+	AttrNumber *display_attnum;
+	int16	   *display_typlen;
+	bool	   *display_typbyval;
+	char	   *source_sql;		/* the source stored for row $2 */
 	char	   *id_sql;			/* quoted id column */
 	char	   *id_eqop_sql;	/* OPERATOR(schema.=), or NULL */
 	AttrNumber	id_attnum;
@@ -83,6 +90,10 @@ extern TriggerData *covara_trigger_check_call(FunctionCallInfo fcinfo,
 
 /* search_row.c */
 extern bool covara_values_equal(Datum a, Datum b, int16 typlen, bool typbyval);
+extern bool covara_columns_changed(int ncols, const AttrNumber *attnum,
+								   const int16 *typlen, const bool *typbyval,
+								   TupleTableSlot *oldslot,
+								   TupleTableSlot *newslot);
 extern bool covara_sources_changed(CovaraTriggerConfig *conf,
 								   TupleTableSlot *oldslot,
 								   TupleTableSlot *newslot);

@@ -14,6 +14,7 @@
 #include "utils/jsonb.h"
 
 #include "compat.h"
+#include "report.h"
 #include "search.h"
 
 /* Append one name to a path under construction. */
@@ -110,7 +111,7 @@ covara_bad_field(const char *arg, const char *where, const char *problem)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid field \"%s\" in %s", arg, where),
+			 errmsg("invalid field \"%s\" in %s", covara_report_cut(arg), where),
 			 errdetail_internal("%s", problem),
 			 errhint("Write a field as column[.key[.key...]][:weight] with weight A, B, C or D (D when omitted); "
 					 "double-quote a name that contains \".\", \":\" or \"\"\".")));
@@ -176,7 +177,7 @@ covara_add_exclusion(CovaraField *fields, int nfields, const char *arg,
 	if (!covara_parse_path(spec, &end, &path, &problem) || *end != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid option \"%s\" in %s", arg, where),
+				 errmsg("invalid option \"%s\" in %s", covara_report_cut(arg), where),
 				 errdetail_internal("%s", problem ? problem : "An exclusion is a path without a weight."),
 				 errhint("Write an exclusion as exclude=column.key[.key...], naming a key inside a jsonb field.")));
 
@@ -199,7 +200,7 @@ covara_add_exclusion(CovaraField *fields, int nfields, const char *arg,
 	if (!used)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("exclusion \"%s\" in %s is not inside any field", spec, where),
+				 errmsg("exclusion \"%s\" in %s is not inside any field", covara_report_cut(spec), where),
 				 errhint("An exclusion names a key inside a jsonb field, e.g. exclude=source.id with the field source.")));
 }
 
@@ -259,12 +260,12 @@ covara_parse_document_fields(Jsonb *fields, const char *where,
 			char	   *weight;
 
 			if (v.type != jbvString)
-				covara_bad_fields(where, psprintf("The weight of \"%s\" is not a string.", name));
+				covara_bad_fields(where, psprintf("The weight of \"%s\" is not a string.", covara_report_cut(name)));
 			weight = pnstrdup(v.val.string.val, v.val.string.len);
 			if (strlen(weight) != 1)
-				covara_bad_fields(where, psprintf("The weight of \"%s\" must be one of A, B, C or D.", name));
+				covara_bad_fields(where, psprintf("The weight of \"%s\" must be one of A, B, C or D.", covara_report_cut(name)));
 			if (strchr(name, ':') != NULL && name[0] != '"')
-				covara_bad_fields(where, psprintf("The key \"%s\" contains \":\"; give the weight as the value and double-quote such a name.", name));
+				covara_bad_fields(where, psprintf("The key \"%s\" contains \":\"; give the weight as the value and double-quote such a name.", covara_report_cut(name)));
 			spec = psprintf("%s:%s", name, weight);
 		}
 		else

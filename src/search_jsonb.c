@@ -12,7 +12,6 @@
 #include <limits.h>
 
 #include "common/string.h"
-#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
 
@@ -27,75 +26,129 @@ typedef struct CovaraExclState
 } CovaraExclState;
 
 /*
+ * One open container of a jsonb walk: the exclusions in force for its
+ * values, and, in an object, those for the value of its current key.
+ */
+typedef struct CovaraWalkFrame
+{
+	CovaraExclState *ex;		/* in force for the container's values */
+	int			nex;
+	bool		is_object;
+	CovaraExclState *keyex;		/* for the current key's value (objects) */
+	int			nkeyex;
+	bool		keyskip;		/* the current key is excluded */
+} CovaraWalkFrame;
+
+/*
  * Walk a jsonb container depth first, as to_tsvector(jsonb) does, handing
  * every string value to sink; skip the values of excluded keys.  Arrays do
- * not consume a part of an exclusion's path.
+ * not consume a part of an exclusion's path.  The walk keeps its own stack
+ * of open containers rather than recursing, so it reaches any depth a jsonb
+ * value can have.
  */
 static void
 covara_walk_container(JsonbContainer *c, CovaraExclState *ex, int nex,
 					  CovaraTextSink sink, void *arg)
 {
-	JsonbIterator *it;
+	JsonbIterator *it = JsonbIteratorInit(c);
 	JsonbIteratorToken tok;
 	JsonbValue	v;
-	JsonbValue	key;
-	CovaraExclState *sub;
+	CovaraWalkFrame *frames;
+	int			maxframes = 16;
+	int			nframes = 0;
+	int			skipping = 0;	/* open containers inside an excluded value */
 
-	/* documents nest as deep as jsonb allows: guard the recursion */
-	check_stack_depth();
-	it = JsonbIteratorInit(c);
-	sub = nex > 0 ? palloc(sizeof(CovaraExclState) * nex) : NULL;
-
-	memset(&key, 0, sizeof(key));
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	frames = palloc(sizeof(CovaraWalkFrame) * maxframes);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
-		int			nsub = 0;
-		bool		skip = false;
+		CovaraWalkFrame *top = nframes > 0 ? &frames[nframes - 1] : NULL;
+		CovaraExclState *vex = ex;	/* in force for this value */
+		int			vnex = nex;
+		bool		vskip = false;
 
-		if (tok == WJB_KEY)
+		if (top != NULL && top->is_object)
 		{
-			key = v;
-			continue;
+			vex = top->keyex;
+			vnex = top->nkeyex;
+			vskip = top->keyskip;
 		}
-		if (tok != WJB_VALUE && tok != WJB_ELEM)
-			continue;
-		if (nex > 0)
+		else if (top != NULL)
 		{
-			int			k;
+			vex = top->ex;
+			vnex = top->nex;
+		}
 
-			if (tok == WJB_ELEM)
-			{
-				memcpy(sub, ex, sizeof(CovaraExclState) * nex);
-				nsub = nex;
-			}
-			else
-			{
-				for (k = 0; k < nex; k++)
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+			case WJB_BEGIN_OBJECT:
+				if (skipping > 0 || vskip)
 				{
-					const CovaraPath *p = ex[k].path;
-					int			m = ex[k].matched;
-
-					if (p->lens[m] != key.val.string.len ||
-						memcmp(p->parts[m], key.val.string.val, p->lens[m]) != 0)
-						continue;
-					if (m + 1 == p->nparts)
-						skip = true;
-					else
-					{
-						sub[nsub].path = p;
-						sub[nsub].matched = m + 1;
-						nsub++;
-					}
+					skipping++;
+					break;
 				}
-			}
+				if (nframes == maxframes)
+				{
+					maxframes *= 2;
+					frames = repalloc(frames, sizeof(CovaraWalkFrame) * maxframes);
+				}
+				top = &frames[nframes++];
+				top->ex = vex;
+				top->nex = vnex;
+				top->is_object = (tok == WJB_BEGIN_OBJECT);
+				top->keyex = (top->is_object && vnex > 0) ?
+					palloc(sizeof(CovaraExclState) * vnex) : NULL;
+				top->nkeyex = 0;
+				top->keyskip = false;
+				break;
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				if (skipping > 0)
+				{
+					skipping--;
+					break;
+				}
+				if (top->keyex != NULL)
+					pfree(top->keyex);
+				nframes--;
+				break;
+			case WJB_KEY:
+				{
+					int			k;
+
+					if (skipping > 0)
+						break;
+					top->nkeyex = 0;
+					top->keyskip = false;
+					for (k = 0; k < top->nex; k++)
+					{
+						const CovaraPath *p = top->ex[k].path;
+						int			m = top->ex[k].matched;
+
+						if (p->lens[m] != v.val.string.len ||
+							memcmp(p->parts[m], v.val.string.val, p->lens[m]) != 0)
+							continue;
+						if (m + 1 == p->nparts)
+							top->keyskip = true;
+						else
+						{
+							top->keyex[top->nkeyex].path = p;
+							top->keyex[top->nkeyex].matched = m + 1;
+							top->nkeyex++;
+						}
+					}
+					break;
+				}
+			case WJB_VALUE:
+			case WJB_ELEM:
+				if (skipping == 0 && !vskip && v.type == jbvString)
+					sink(arg, v.val.string.val, v.val.string.len);
+				break;
+			case WJB_DONE:
+				break;
 		}
-		if (skip)
-			continue;
-		if (v.type == jbvString)
-			sink(arg, v.val.string.val, v.val.string.len);
-		else if (v.type == jbvBinary)
-			covara_walk_container(v.val.binary.data, sub, nsub, sink, arg);
 	}
+	pfree(frames);
 }
 
 /*

@@ -2,7 +2,8 @@
  *
  * search_row.c
  *	  What both search triggers do with a row: tell whether its source
- *	  columns changed, and build its weighted vector from its fields.
+ *	  (or other) columns changed, and build its weighted vector from its
+ *	  fields.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,27 +41,37 @@ covara_values_equal(Datum a, Datum b, int16 typlen, bool typbyval)
 	return res;
 }
 
+/* True when any of the columns differs between the two slots. */
+bool
+covara_columns_changed(int ncols, const AttrNumber *attnum,
+					   const int16 *typlen, const bool *typbyval,
+					   TupleTableSlot *oldslot, TupleTableSlot *newslot)
+{
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		bool		oldnull;
+		bool		newnull;
+		Datum		o = slot_getattr(oldslot, attnum[i], &oldnull);
+		Datum		n = slot_getattr(newslot, attnum[i], &newnull);
+
+		if (oldnull != newnull)
+			return true;
+		if (!oldnull && !covara_values_equal(o, n, typlen[i], typbyval[i]))
+			return true;
+	}
+	return false;
+}
+
 /* True when any source column differs between the two slots. */
 bool
 covara_sources_changed(CovaraTriggerConfig *conf, TupleTableSlot *oldslot,
 					   TupleTableSlot *newslot)
 {
-	int			i;
-
-	for (i = 0; i < conf->nsrc; i++)
-	{
-		bool		oldnull;
-		bool		newnull;
-		Datum		o = slot_getattr(oldslot, conf->src_attnum[i], &oldnull);
-		Datum		n = slot_getattr(newslot, conf->src_attnum[i], &newnull);
-
-		if (oldnull != newnull)
-			return true;
-		if (!oldnull &&
-			!covara_values_equal(o, n, conf->src_typlen[i], conf->src_typbyval[i]))
-			return true;
-	}
-	return false;
+	return covara_columns_changed(conf->nsrc, conf->src_attnum,
+								  conf->src_typlen, conf->src_typbyval,
+								  oldslot, newslot);
 }
 
 /* Build the row's vector from its fields. */

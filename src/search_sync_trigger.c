@@ -5,7 +5,9 @@
  *	  search index table (doc_id, source, search_vector) in step with its
  *	  source table.  Its statements are SPI plans saved per trigger for the
  *	  backend's lifetime; a document goes only once no source row has its
- *	  id any more.
+ *	  id any more.  Under store=fields (what attach_search() makes since
+ *	  0.9.0) a document's source is its id, its fields and its display
+ *	  columns; without it, the whole row.
  *
  *-------------------------------------------------------------------------
  */
@@ -101,9 +103,10 @@ covara_sync_upsert(CovaraTriggerConfig *conf, CovaraSyncPlans *sp,
 	argtypes[2] = TSVECTOROID;
 	sp->upsert = covara_spi_prepare_kept(
 		psprintf("INSERT INTO %s AS i (doc_id, source, search_vector) "
-				 "VALUES ($1, pg_catalog.to_jsonb($2), $3) "
+				 "VALUES ($1, %s, $3) "
 				 "ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, "
-				 "search_vector = excluded.search_vector", conf->idx_sql),
+				 "search_vector = excluded.search_vector",
+				 conf->idx_sql, conf->source_sql),
 		3, argtypes);
 	return sp->upsert;
 }
@@ -123,9 +126,10 @@ covara_sync_touch(CovaraTriggerConfig *conf, CovaraSyncPlans *sp,
 	argtypes[0] = TEXTOID;
 	argtypes[1] = rel->rd_rel->reltype;
 	sp->touch = covara_spi_prepare_kept(
-		psprintf("UPDATE %s AS i SET source = pg_catalog.to_jsonb($2), "
+		psprintf("UPDATE %s AS i SET source = %s, "
 				 "search_vector = i.search_vector "
-				 "WHERE i.doc_id OPERATOR(pg_catalog.=) $1", conf->idx_sql),
+				 "WHERE i.doc_id OPERATOR(pg_catalog.=) $1",
+				 conf->idx_sql, conf->source_sql),
 		2, argtypes);
 	return sp->touch;
 }
@@ -148,14 +152,15 @@ covara_sync_del(CovaraTriggerConfig *conf, CovaraSyncPlans *sp)
 
 /*
  * True when a row of the source table has the id (as when ids swap within
- * one statement), so its document must stay.  The probe runs as the table's
- * owner, the way core's foreign key checks do: the writer needs neither
- * SELECT on the table nor any right on the schema of the id type's equality
- * operator, and row security policies hide no row from it.
+ * one statement), so its document must stay.  The probe looks in the table
+ * attach_search() ran on, so a partitioned table's rows are found in
+ * whichever partition they are now, and runs as that table's owner, the
+ * way core's foreign key checks do: the writer needs neither SELECT on the
+ * table nor any right on the schema of the id type's equality operator,
+ * and row security policies hide no row from it.
  */
 static bool
-covara_id_in_use(CovaraTriggerConfig *conf, CovaraSyncPlans *sp, Relation rel,
-				 Datum id)
+covara_id_in_use(CovaraTriggerConfig *conf, CovaraSyncPlans *sp, Datum id)
 {
 	Oid			save_userid;
 	int			save_sec_context;
@@ -165,7 +170,7 @@ covara_id_in_use(CovaraTriggerConfig *conf, CovaraSyncPlans *sp, Relation rel,
 		return false;			/* no equality: ids cannot be compared */
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(rel->rd_rel->relowner,
+	SetUserIdAndSecContext(conf->src_owner,
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
 	PG_TRY();
@@ -245,6 +250,13 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 											  conf->id_typbyval);
 		fields_changed = id_changed ||
 			covara_sources_changed(conf, td->tg_trigslot, newslot);
+
+		/* under store=fields, a change of nothing stored writes nothing */
+		if (!fields_changed && conf->store_fields &&
+			!covara_columns_changed(conf->ndisplay, conf->display_attnum,
+									conf->display_typlen, conf->display_typbyval,
+									td->tg_trigslot, newslot))
+			return PointerGetDatum(NULL);
 	}
 	else
 		old_docid = covara_row_doc_id(conf, td->tg_trigslot, &old_id);
@@ -258,7 +270,7 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 
 	/* an old id goes only when no row of the source has it any more */
 	if (old_docid != NULL && (id_changed || TRIGGER_FIRED_BY_DELETE(td->tg_event)) &&
-		!covara_id_in_use(conf, sp, rel, old_id))
+		!covara_id_in_use(conf, sp, old_id))
 	{
 		values[0] = PointerGetDatum(old_docid);
 		covara_spi_execute_plan(covara_sync_del(conf, sp), values, NULL, false,

@@ -24,6 +24,7 @@
 
 #include "tsearch/ts_type.h"
 #include "tsearch/ts_utils.h"
+#include "utils/syscache.h"
 
 #include "compat.h"
 #include "search.h"
@@ -45,6 +46,12 @@ typedef struct CovaraLexList
 void
 covara_vb_init(CovaraVectorBuilder *b, Oid cfgId)
 {
+	/* a regconfig value can name a configuration that is gone (or 0) */
+	if (!SearchSysCacheExists1(TSCONFIGOID, ObjectIdGetDatum(cfgId)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("text search configuration with OID %u does not exist", cfgId),
+				 errhint("Name an existing text search configuration, such as pg_catalog.english (\\dF lists them).")));
 	b->cfgId = cfgId;
 	b->prs.lenwords = 64;
 	b->prs.curwords = 0;

@@ -30,6 +30,7 @@
 #include "utils/tuplestore.h"
 
 #include "compat.h"
+#include "report.h"
 #include "seed.h"
 #include "spi.h"
 
@@ -199,7 +200,8 @@ covara_seed_order(CovaraSeedTarget *targets, int n)
 static void
 covara_seed_plan_key_context(void *arg)
 {
-	errcontext("resolving the plan key \"%s\" as a table name", (const char *) arg);
+	errcontext("resolving the plan key \"%s\" as a table name",
+			   covara_report_cut((const char *) arg));
 }
 
 /*
@@ -259,7 +261,7 @@ covara_seed_plan(PG_FUNCTION_ARGS)
 			relid = DatumGetObjectId(DirectFunctionCall1(regclassin,
 														 CStringGetDatum(key)));
 			error_context_stack = keycontext.previous;
-			covara_seed_open(t, relid, psprintf("plan entry \"%s\"", key));
+			covara_seed_open(t, relid, psprintf("plan entry \"%s\"", covara_report_cut(key)));
 			t->key = key;
 			for (j = 0; j < ntargets; j++)
 				if (targets[j].relid == relid)
@@ -267,7 +269,7 @@ covara_seed_plan(PG_FUNCTION_ARGS)
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("plan names table %s more than once", t->display),
 							 errdetail("Keys \"%s\" and \"%s\" both name it.",
-									   targets[j].key, key)));
+									   covara_report_cut(targets[j].key), covara_report_cut(key))));
 			if (v.type != jbvBinary)
 			{
 				JsonbValue	scalar = v;

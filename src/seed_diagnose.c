@@ -15,18 +15,15 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
 
 #include "compat.h"
+#include "report.h"
 #include "seed.h"
 #include "spi.h"
-
-/* Longest JSON text of a value quoted in an error message. */
-#define COVARA_SEED_MAX_VALUE_TEXT	200
 
 /*
  * Run a read-only statement in a subtransaction of its own and roll that
@@ -84,8 +81,8 @@ covara_seed_probe_rows(CovaraSeedTarget *t, CovaraSeedGroup *g, int lo, int hi)
 	return edata;
 }
 
-/* The JSON text of element pos's value for key, shortened for a message. */
-static char *
+/* The JSON text of element pos's value for key, cut for a message. */
+static const char *
 covara_seed_value_text(CovaraSeedTarget *t, int pos, const char *key, int keylen)
 {
 	JsonbValue *elem;
@@ -99,13 +96,7 @@ covara_seed_value_text(CovaraSeedTarget *t, int pos, const char *key, int keylen
 		return pstrdup("?");
 	jb = JsonbValueToJsonb(val);
 	s = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
-	if (strlen(s) > COVARA_SEED_MAX_VALUE_TEXT)
-	{
-		int			cut = pg_mbcliplen(s, strlen(s), COVARA_SEED_MAX_VALUE_TEXT);
-
-		s = psprintf("%.*s...", cut, s);
-	}
-	return s;
+	return covara_report_cut(s);
 }
 
 /*
@@ -169,9 +160,9 @@ covara_seed_diagnose(CovaraSeedTarget *t, CovaraSeedGroup *g)
 							key, RelationGetRelationName(t->rel), pos + 1, t->what,
 							covara_seed_value_text(t, pos, g->keys[k], g->keylens[k])),
 					 e->detail ?
-					 errdetail("%s: %s", e->message, e->detail) :
-					 errdetail("%s", e->message),
-					 e->hint ? errhint("%s", e->hint) : 0));
+					 errdetail("%s: %s", covara_report_cut(e->message), covara_report_cut(e->detail)) :
+					 errdetail("%s", covara_report_cut(e->message)),
+					 e->hint ? errhint("%s", covara_report_cut(e->hint)) : 0));
 	}
 
 	/* no single value fails alone: name the row */
@@ -180,9 +171,9 @@ covara_seed_diagnose(CovaraSeedTarget *t, CovaraSeedGroup *g)
 			 errmsg("invalid row for relation \"%s\" in element %d of %s",
 					RelationGetRelationName(t->rel), pos + 1, t->what),
 			 rowerr->detail ?
-			 errdetail("%s: %s", rowerr->message, rowerr->detail) :
-			 errdetail("%s", rowerr->message),
-			 rowerr->hint ? errhint("%s", rowerr->hint) : 0));
+			 errdetail("%s: %s", covara_report_cut(rowerr->message), covara_report_cut(rowerr->detail)) :
+			 errdetail("%s", covara_report_cut(rowerr->message)),
+			 rowerr->hint ? errhint("%s", covara_report_cut(rowerr->hint)) : 0));
 }
 
 /*

@@ -36,6 +36,7 @@
 #include "utils/varlena.h"
 
 #include "compat.h"
+#include "report.h"
 #include "seed.h"
 
 /* Name of the JSON type of an array element, for messages. */
@@ -193,9 +194,9 @@ covara_seed_check_group(CovaraSeedTarget *t, CovaraSeedGroup *g)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"%s\" does not exist",
-							key, relname),
+							covara_report_cut(key), relname),
 					 errdetail("Element %d of %s has the key \"%s\"; keys must match column names exactly.",
-							   g->first + 1, t->what, key),
+							   g->first + 1, t->what, covara_report_cut(key)),
 					 closest ?
 					 errhint("Perhaps you meant \"%s\".", closest) :
 					 errhint("The columns of \"%s\" are: %s.", relname,
@@ -266,8 +267,11 @@ covara_seed_add_group(CovaraSeedTarget *t, int nkeys, const char **keys,
 	g->nkeys = nkeys;
 	g->keys = palloc(sizeof(char *) * Max(nkeys, 1));
 	g->keylens = palloc(sizeof(int) * Max(nkeys, 1));
-	memcpy(g->keys, keys, sizeof(char *) * nkeys);
-	memcpy(g->keylens, keylens, sizeof(int) * nkeys);
+	if (nkeys > 0)				/* keys is NULL while only empty objects were seen */
+	{
+		memcpy(g->keys, keys, sizeof(char *) * nkeys);
+		memcpy(g->keylens, keylens, sizeof(int) * nkeys);
+	}
 	g->hash = hash;
 	g->first = pos;
 

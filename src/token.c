@@ -21,6 +21,7 @@
 #include "utils/builtins.h"
 
 #include "compat.h"
+#include "report.h"
 #include "sha256.h"
 #include "token.h"
 
@@ -138,7 +139,7 @@ covara_parse_encoding(text *name)
 		return COVARA_ENC_BASE64URL;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unrecognized token encoding \"%s\"", s),
+			 errmsg("unrecognized token encoding \"%s\"", covara_report_cut(s)),
 			 errhint("Valid encodings are \"hex\", \"base64\" and \"base64url\".")));
 	return COVARA_ENC_HEX;		/* keep compiler quiet */
 }

@@ -35,6 +35,24 @@ COMMENT ON SCHEMA covara IS 'covara: token, search, seed and auth functions (the
 GRANT USAGE ON SCHEMA covara TO PUBLIC;
 
 /*
+ * What an error message, DETAIL or HINT quotes of a caller's input: at most
+ * 200 bytes (cut at a character boundary), then "...", so that a huge
+ * argument never makes a huge message or log line (C code does the same
+ * with covara_report_cut).
+ */
+CREATE FUNCTION covara._report_cut(val pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN pg_catalog.octet_length(val) OPERATOR(pg_catalog.<=) 200 THEN val
+			ELSE (SELECT pg_catalog.left(c.head, k.n) OPERATOR(pg_catalog.||) '...'
+					FROM (SELECT pg_catalog.left(val, 200) AS head) c,
+						 pg_catalog.generate_series(200, 50, -1) AS k(n)
+				   WHERE pg_catalog.octet_length(pg_catalog.left(c.head, k.n)) OPERATOR(pg_catalog.<=) 200
+				   ORDER BY k.n DESC LIMIT 1) END;
+COMMENT ON FUNCTION covara._report_cut(pg_catalog.text) IS
+'val cut to at most 200 bytes (at a character boundary) and "..." for quoting in a message';
+
+/*
  * The four auth tables, exactly as covara's Drizzle definitions describe
  * them (names, types, nullability, key and index names), and nothing more:
  * drizzle-kit turns any other difference into statements that fail on an

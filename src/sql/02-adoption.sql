@@ -6,9 +6,11 @@
  * against the reference above and adopt it with its rows: the same columns
  * and types, nullability, primary key and indexes, and no default,
  * constraint, trigger, rule or row-level security that the contract does
- * not have.  Any difference stops CREATE EXTENSION with a message naming
- * it, and nothing is changed.  Adopted indexes and primary keys get the
- * names drizzle-kit expects.
+ * not have; and no object of another role that depends on it (a foreign
+ * key, view, rule, policy, trigger, function, column or publication).  Any
+ * difference stops CREATE EXTENSION with a message naming it, and nothing
+ * is changed.  Adopted indexes and primary keys get the names drizzle-kit
+ * expects.
  *
  * Every table ends owned by the extension's owner with privileges for that
  * owner only, whether fresh or adopted, so that pg_dump records nothing
@@ -26,6 +28,7 @@ DECLARE
 	grants		pg_catalog.text[];
 	regrants	pg_catalog.text[] := '{}';
 	adopted		pg_catalog.text[] := '{}';
+	dependents	pg_catalog.text[] := '{}';
 	r			pg_catalog.record;
 	s			pg_catalog.record;
 BEGIN
@@ -44,6 +47,9 @@ BEGIN
 		 WHERE c.relnamespace OPERATOR(pg_catalog.=) ext_nsp
 		   AND c.relname OPERATOR(pg_catalog.=) tbl;
 		CONTINUE WHEN old_rel IS NULL;
+		-- nothing may come to depend on it between these checks and its
+		-- adoption (a foreign key, a view, a function all lock it first)
+		EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', old_rel::pg_catalog.regclass);
 
 		SELECT c.oid INTO ref_rel FROM pg_catalog.pg_class c
 		 WHERE c.relnamespace OPERATOR(pg_catalog.=) ref_nsp
@@ -76,7 +82,7 @@ BEGIN
 		IF NOT pg_catalog.pg_has_role(r.relowner, 'USAGE') THEN
 			RAISE EXCEPTION 'cannot adopt table %.%: it is owned by role %, whose privileges you do not have',
 				pg_catalog.quote_ident(ext_nspname), pg_catalog.quote_ident(tbl),
-				pg_catalog.quote_ident(r.relowner::pg_catalog.regrole::pg_catalog.text)
+				r.relowner::pg_catalog.regrole::pg_catalog.text
 				USING ERRCODE = 'insufficient_privilege',
 					  HINT = 'Run CREATE EXTENSION covara as that role''s member or as a superuser.';
 		END IF;
@@ -236,10 +242,154 @@ BEGIN
 					  DETAIL = (SELECT pg_catalog.string_agg(pg_catalog.upper(pg_catalog.left(p.t, 1))
 											 OPERATOR(pg_catalog.||) pg_catalog.substr(p.t, 2)
 											 OPERATOR(pg_catalog.||) '.', E'\n' ORDER BY p.n)
-								  FROM pg_catalog.unnest(problems) WITH ORDINALITY AS p(t, n)),
+								  FROM (SELECT q.t, q.n FROM pg_catalog.unnest(problems) WITH ORDINALITY AS q(t, n)
+										 WHERE q.n OPERATOR(pg_catalog.<=) 20
+										UNION ALL
+										SELECT pg_catalog.format('and %s more', pg_catalog.cardinality(problems) OPERATOR(pg_catalog.-) 20), 21
+										 WHERE pg_catalog.cardinality(problems) OPERATOR(pg_catalog.>) 20) p),
 					  HINT = 'CREATE EXTENSION covara adopts tables made by covara''s start-up migrator only when their shape matches the contract. Fix the differences, or rename the table out of the way, and try again.';
 		END IF;
+
+		/*
+		 * Objects outside the table that depend on it or on its row type: a
+		 * foreign key referencing it, a view, a rule, policy or trigger of
+		 * another table, a function (SQL-standard body, argument or result
+		 * of its row type), a column of its row type, a publication that
+		 * names it.  Another role's would keep a hold on the adopted table
+		 * (a foreign key tells whether a session id exists and blocks
+		 * revoke_session and DROP EXTENSION; the others read it or send its
+		 * rows elsewhere), so only those of the role running CREATE
+		 * EXTENSION, which becomes the owner, may stay, as it could make
+		 * them on a fresh install.  Publications FOR ALL TABLES or FOR
+		 * TABLES IN SCHEMA name no table (they would include a fresh
+		 * install's tables just the same) and are no dependency.  Listed
+		 * for every table, then refused at once below.
+		 */
+		FOR s IN
+			WITH refs AS (
+				SELECT DISTINCT d.classid, d.objid, d.objsubid
+				  FROM pg_catalog.pg_depend d, pg_catalog.pg_class c
+				 WHERE c.oid OPERATOR(pg_catalog.=) old_rel
+				   AND d.deptype OPERATOR(pg_catalog.<>) 'i'	-- its row type, array type, TOAST table
+				   AND ((d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+						 AND d.refobjid OPERATOR(pg_catalog.=) old_rel)
+						OR (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+							AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY[c.reltype,
+								(SELECT t.typarray FROM pg_catalog.pg_type t
+								  WHERE t.oid OPERATOR(pg_catalog.=) c.reltype)])))),
+			objs AS (
+				SELECT dep.classid, dep.objid, dep.objsubid, k.on_rel, k.owner, k.what, k.verb
+				  FROM refs dep,
+					   LATERAL (SELECT
+						CASE
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+							(SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+							(SELECT o.conrelid FROM pg_catalog.pg_constraint o WHERE o.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+							(SELECT g.tgrelid FROM pg_catalog.pg_trigger g WHERE g.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+							(SELECT w.ev_class FROM pg_catalog.pg_rewrite w WHERE w.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+							(SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass THEN
+							(SELECT x.stxrelid FROM pg_catalog.pg_statistic_ext x WHERE x.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
+							(SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid OPERATOR(pg_catalog.=) dep.objid)
+						END AS on_rel,
+						CASE
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+							(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+							(SELECT COALESCE(c.relowner, t.typowner) FROM pg_catalog.pg_constraint o
+							   LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) o.conrelid
+							   LEFT JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) o.contypid
+							  WHERE o.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+							(SELECT c.relowner FROM pg_catalog.pg_trigger g
+							   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) g.tgrelid
+							  WHERE g.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+							(SELECT c.relowner FROM pg_catalog.pg_rewrite w
+							   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) w.ev_class
+							  WHERE w.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+							(SELECT c.relowner FROM pg_catalog.pg_policy p
+							   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.polrelid
+							  WHERE p.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass THEN
+							(SELECT x.stxowner FROM pg_catalog.pg_statistic_ext x WHERE x.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
+							(SELECT c.relowner FROM pg_catalog.pg_attrdef a
+							   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.adrelid
+							  WHERE a.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
+							(SELECT f.proowner FROM pg_catalog.pg_proc f WHERE f.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass THEN
+							(SELECT t.typowner FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass THEN
+							(SELECT o.oprowner FROM pg_catalog.pg_operator o WHERE o.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_publication_rel'::pg_catalog.regclass THEN
+							(SELECT b.pubowner FROM pg_catalog.pg_publication_rel pr
+							   JOIN pg_catalog.pg_publication b ON b.oid OPERATOR(pg_catalog.=) pr.prpubid
+							  WHERE pr.oid OPERATOR(pg_catalog.=) dep.objid)
+						END AS owner,	-- NULL: an object without an owner (a cast ...), refused
+						CASE
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_publication_rel'::pg_catalog.regclass THEN
+							(SELECT 'publication ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(b.pubname)
+							   FROM pg_catalog.pg_publication_rel pr
+							   JOIN pg_catalog.pg_publication b ON b.oid OPERATOR(pg_catalog.=) pr.prpubid
+							  WHERE pr.oid OPERATOR(pg_catalog.=) dep.objid)
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
+							  AND (SELECT o.contype FROM pg_catalog.pg_constraint o
+									WHERE o.oid OPERATOR(pg_catalog.=) dep.objid) OPERATOR(pg_catalog.=) 'f' THEN
+							'foreign key ' OPERATOR(pg_catalog.||)
+							(pg_catalog.pg_identify_object(dep.classid, dep.objid, dep.objsubid)).identity
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+							  AND (SELECT w.rulename FROM pg_catalog.pg_rewrite w
+									WHERE w.oid OPERATOR(pg_catalog.=) dep.objid) OPERATOR(pg_catalog.=) '_RETURN' THEN
+							(SELECT i.type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) i.identity
+							   FROM pg_catalog.pg_rewrite w,
+									LATERAL pg_catalog.pg_identify_object('pg_catalog.pg_class'::pg_catalog.regclass, w.ev_class, 0) i
+							  WHERE w.oid OPERATOR(pg_catalog.=) dep.objid)
+						 ELSE
+							(SELECT i.type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) i.identity
+							   FROM pg_catalog.pg_identify_object(dep.classid, dep.objid, dep.objsubid) i)
+						END AS what,
+						CASE
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_publication_rel'::pg_catalog.regclass THEN 'publishes'
+						 WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
+							  AND (SELECT o.contype FROM pg_catalog.pg_constraint o
+									WHERE o.oid OPERATOR(pg_catalog.=) dep.objid) OPERATOR(pg_catalog.=) 'f' THEN 'references'
+						 ELSE 'depends on'
+						END AS verb) k)
+			SELECT o.what, o.owner, o.verb FROM objs o
+			 WHERE (o.on_rel IS NULL OR o.on_rel OPERATOR(pg_catalog.<>) old_rel)	-- the table's own: checked above
+			   AND (o.owner IS NULL OR o.owner OPERATOR(pg_catalog.<>) (SELECT u.oid FROM pg_catalog.pg_roles u
+																	  WHERE u.rolname OPERATOR(pg_catalog.=) CURRENT_USER))
+			 ORDER BY o.what
+		LOOP
+			dependents := dependents OPERATOR(pg_catalog.||)
+				pg_catalog.format('%s%s %s %I.%I', s.what,
+					CASE WHEN s.owner IS NULL THEN ','
+						 ELSE ', owned by role ' OPERATOR(pg_catalog.||) s.owner::pg_catalog.regrole::pg_catalog.text OPERATOR(pg_catalog.||) ',' END,
+					s.verb, ext_nspname, tbl);
+		END LOOP;
 	END LOOP;
+
+	IF pg_catalog.cardinality(dependents) OPERATOR(pg_catalog.>) 0 THEN
+		RAISE EXCEPTION 'cannot adopt the existing tables: objects of other roles depend on them'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = (SELECT pg_catalog.string_agg(pg_catalog.upper(pg_catalog.left(p.t, 1))
+										 OPERATOR(pg_catalog.||) pg_catalog.substr(p.t, 2)
+										 OPERATOR(pg_catalog.||) '.', E'\n' ORDER BY p.n)
+							  FROM (SELECT q.t, q.n FROM pg_catalog.unnest(dependents) WITH ORDINALITY AS q(t, n)
+									 WHERE q.n OPERATOR(pg_catalog.<=) 20
+									UNION ALL
+									SELECT pg_catalog.format('and %s more', pg_catalog.cardinality(dependents) OPERATOR(pg_catalog.-) 20), 21
+									 WHERE pg_catalog.cardinality(dependents) OPERATOR(pg_catalog.>) 20) p),
+				  HINT = 'Only the role running CREATE EXTENSION covara, which becomes the tables'' owner, may keep objects that depend on them, as on a fresh install. Drop these objects (or give them to that role with ALTER ... OWNER TO) and try again; once the tables are adopted, grant their owners what they need (REFERENCES, SELECT, ...) and create them again, in the same transaction.';
+	END IF;
 
 	-- Every table passed: move the fresh ones in and adopt the existing ones.
 	FOREACH tbl IN ARRAY ARRAY['auth_sessions', 'auth_accounts', 'auth_api_keys',
@@ -281,25 +431,40 @@ BEGIN
 			END LOOP;
 
 			/*
-			 * Remember which roles could read or write the table, to tell the
-			 * caller how to give that back (never to PUBLIC, and never the
-			 * owner's TRIGGER, TRUNCATE or REFERENCES).
+			 * Remember which roles could read or write the table or some of
+			 * its columns, to tell the caller how to give that back (never to
+			 * PUBLIC, and never the owner's TRIGGER, TRUNCATE or REFERENCES).
 			 */
-			SELECT pg_catalog.array_agg(pg_catalog.format('GRANT %s ON TABLE %I.%I TO %I;',
-						g.privs, ext_nspname, tbl, g.grantee) ORDER BY g.grantee)
+			SELECT pg_catalog.array_agg(g.stmt ORDER BY g.grantee, g.cols IS NOT NULL, g.stmt)
 			  INTO grants
-			  FROM (SELECT a.grantee::pg_catalog.regrole::pg_catalog.text AS grantee,
-						   pg_catalog.string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS privs
+			  FROM (SELECT u.rolname AS grantee, NULL::pg_catalog.text AS cols,
+						   pg_catalog.format('GRANT %s ON TABLE %I.%I TO %I;',
+								pg_catalog.string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type),
+								ext_nspname, tbl, u.rolname) AS stmt
 					  FROM pg_catalog.pg_class c,
 						   LATERAL pg_catalog.aclexplode(COALESCE(c.relacl,
-									pg_catalog.acldefault('r', c.relowner))) a
+									pg_catalog.acldefault('r', c.relowner))) a,
+						   pg_catalog.pg_roles u
 					 WHERE c.oid OPERATOR(pg_catalog.=) old_rel
-					   AND a.grantee OPERATOR(pg_catalog.<>) 0
+					   AND u.oid OPERATOR(pg_catalog.=) a.grantee
 					   AND a.privilege_type OPERATOR(pg_catalog.=) ANY ('{SELECT,INSERT,UPDATE,DELETE}')
-					   AND a.grantee OPERATOR(pg_catalog.<>)
-						   (SELECT u.oid FROM pg_catalog.pg_roles u
-							 WHERE u.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
-					 GROUP BY a.grantee) g;
+					   AND u.rolname OPERATOR(pg_catalog.<>) CURRENT_USER
+					 GROUP BY u.rolname
+					UNION ALL
+					SELECT u.rolname, x.cols,
+						   pg_catalog.format('GRANT %s (%s) ON TABLE %I.%I TO %I;',
+								x.privilege_type, x.cols, ext_nspname, tbl, u.rolname)
+					  FROM (SELECT p.grantee, p.privilege_type,
+								   pg_catalog.string_agg(pg_catalog.quote_ident(att.attname), ', '
+														 ORDER BY att.attnum) AS cols
+							  FROM pg_catalog.pg_attribute att,
+								   LATERAL pg_catalog.aclexplode(att.attacl) p
+							 WHERE att.attrelid OPERATOR(pg_catalog.=) old_rel
+							   AND p.privilege_type OPERATOR(pg_catalog.=) ANY ('{SELECT,INSERT,UPDATE}')
+							 GROUP BY p.grantee, p.privilege_type) x,
+						   pg_catalog.pg_roles u
+					 WHERE u.oid OPERATOR(pg_catalog.=) x.grantee
+					   AND u.rolname OPERATOR(pg_catalog.<>) CURRENT_USER) g;
 			regrants := regrants OPERATOR(pg_catalog.||) COALESCE(grants, '{}');
 
 			EXECUTE pg_catalog.format('ALTER TABLE %I.%I OWNER TO CURRENT_USER', ext_nspname, tbl);
@@ -319,7 +484,7 @@ BEGIN
 		LOOP
 			EXECUTE pg_catalog.format('REVOKE ALL ON TABLE %I.%I FROM %s CASCADE', ext_nspname, tbl,
 				CASE WHEN s.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-					 ELSE pg_catalog.quote_ident(s.grantee::pg_catalog.regrole::pg_catalog.text) END);
+					 ELSE s.grantee::pg_catalog.regrole::pg_catalog.text END);
 		END LOOP;
 		FOR s IN
 			SELECT DISTINCT a.attname, x.grantee
@@ -329,7 +494,7 @@ BEGIN
 		LOOP
 			EXECUTE pg_catalog.format('REVOKE ALL (%I) ON TABLE %I.%I FROM %s CASCADE', s.attname, ext_nspname, tbl,
 				CASE WHEN s.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-					 ELSE pg_catalog.quote_ident(s.grantee::pg_catalog.regrole::pg_catalog.text) END);
+					 ELSE s.grantee::pg_catalog.regrole::pg_catalog.text END);
 		END LOOP;
 
 		-- pg_dump keeps the rows of these tables (their definitions come from
@@ -340,14 +505,22 @@ BEGIN
 
 	/*
 	 * CREATE EXTENSION hides notices from its script, so the removal of other
-	 * roles' privileges, which needs the caller to act, is a warning.
+	 * roles' privileges, which needs the caller to act, is a warning.  Like
+	 * the lists of differences above (every name in them is at most 63
+	 * bytes), it quotes at most 20 items, then says how many more, so that
+	 * a database with thousands never makes a huge message.
 	 */
 	IF pg_catalog.cardinality(regrants) OPERATOR(pg_catalog.>) 0 THEN
 		RAISE WARNING 'covara adopted % and removed the privileges other roles had on them',
 			pg_catalog.array_to_string(adopted, ', ')
 			USING DETAIL = 'The adopted tables now belong to the extension and its owner, as a fresh install''s do, so that pg_dump and restore keep them as they are.',
 				  HINT = 'Give the privileges back in the same transaction: '
-						 OPERATOR(pg_catalog.||) pg_catalog.array_to_string(regrants, ' ');
+						 OPERATOR(pg_catalog.||) pg_catalog.array_to_string(regrants[1:20], ' ')
+						 OPERATOR(pg_catalog.||)
+						 CASE WHEN pg_catalog.cardinality(regrants) OPERATOR(pg_catalog.>) 20 THEN
+							pg_catalog.format(' ... and %s more (roll back, note the privileges the tables have, and give them back after CREATE EXTENSION).',
+											  pg_catalog.cardinality(regrants) OPERATOR(pg_catalog.-) 20)
+						 ELSE '' END;
 	END IF;
 END
 $covara_place_tables$;

@@ -1,5 +1,56 @@
 /* ---- 05-search-indexes.sql: create, attach, detach and drop search indexes ---- */
 
+/*
+ * The search index <name> of schema nsp when it exists: its table when it
+ * is exactly the index with these table and trigger arguments, NULL when
+ * there is none; another index of that name is refused, and so is a table
+ * of its name that a transaction committed after this one's snapshot was
+ * taken (under REPEATABLE READ or SERIALIZABLE: retry).
+ */
+CREATE FUNCTION covara._search_index_existing(nsp pg_catalog.text, name pg_catalog.text,
+											  tbl pg_catalog.text, args pg_catalog.text[])
+RETURNS pg_catalog.regclass
+LANGUAGE plpgsql STABLE
+AS $covara$
+DECLARE
+	tg pg_catalog.text := 'covara_index_' OPERATOR(pg_catalog.||) name;
+	old_rel pg_catalog.regclass;
+	old_args pg_catalog.text[];
+BEGIN
+	SELECT t.tgrelid::pg_catalog.regclass, covara.trigger_arguments(t.oid)
+	  INTO old_rel, old_args
+	  FROM pg_catalog.pg_trigger t
+	  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+	 WHERE t.tgname OPERATOR(pg_catalog.=) tg
+	   AND t.tgfoid OPERATOR(pg_catalog.=) 'covara.search_trigger()'::pg_catalog.regprocedure
+	   AND c.relkind OPERATOR(pg_catalog.=) 'r'
+	   AND n.nspname OPERATOR(pg_catalog.=) nsp;
+	IF old_rel IS NULL THEN
+		old_rel := pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl));
+		IF old_rel IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_class c
+											   WHERE c.oid OPERATOR(pg_catalog.=) old_rel) THEN
+			RAISE EXCEPTION 'could not create search index "%" in schema "%": a concurrent transaction made table %', name, nsp, old_rel
+				USING ERRCODE = 'serialization_failure',
+					  DETAIL = pg_catalog.format('This transaction''s snapshot (%s) cannot see it.',
+												 pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+					  HINT = 'Retry the transaction.';
+		END IF;
+		RETURN NULL;
+	END IF;
+	IF old_args OPERATOR(pg_catalog.=) args
+	   AND old_rel OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl)) THEN
+		RETURN old_rel;
+	END IF;
+	RAISE EXCEPTION 'search index "%" already exists in schema "%" with other settings', name, nsp
+		USING ERRCODE = 'duplicate_object',
+			  DETAIL = pg_catalog.format('Its table is %s; its trigger %I has the arguments %s.', old_rel, tg, old_args),
+			  HINT = 'Drop it with covara.drop_search_index() first, or use another name.';
+END
+$covara$;
+COMMENT ON FUNCTION covara._search_index_existing(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text[]) IS
+'internal: the table of search index name in schema nsp when it has exactly that table and trigger arguments, NULL when there is no such index; raises duplicate_object for one with other settings';
+
 CREATE FUNCTION covara.create_search_index(name pg_catalog.text,
 										   fields pg_catalog.jsonb DEFAULT NULL,
 										   language pg_catalog.regconfig DEFAULT 'pg_catalog.english',
@@ -14,8 +65,6 @@ DECLARE
 	lang pg_catalog.text;
 	args pg_catalog.text[];
 	rel pg_catalog.regclass;
-	old_rel pg_catalog.regclass;
-	old_args pg_catalog.text[];
 	problems pg_catalog.text[];
 BEGIN
 	PERFORM covara.search_check_name(name, COALESCE(table_prefix, ''));
@@ -47,34 +96,13 @@ BEGIN
 			OPERATOR(pg_catalog.||) 'given_vector=keep'::pg_catalog.text;
 
 	-- the same index again: nothing to do; another one of that name: refuse
-	SELECT t.tgrelid::pg_catalog.regclass, covara.trigger_arguments(t.oid)
-	  INTO old_rel, old_args
-	  FROM pg_catalog.pg_trigger t
-	  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
-	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-	 WHERE t.tgname OPERATOR(pg_catalog.=) tg
-	   AND t.tgfoid OPERATOR(pg_catalog.=) 'covara.search_trigger()'::pg_catalog.regprocedure
-	   AND n.nspname OPERATOR(pg_catalog.=) nsp;
-	IF old_rel IS NOT NULL THEN
-		IF old_args OPERATOR(pg_catalog.=) args
-		   AND old_rel OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl)) THEN
-			RETURN old_rel;
-		END IF;
-		RAISE EXCEPTION 'search index "%" already exists in schema "%" with other settings', name, nsp
-			USING ERRCODE = 'duplicate_object',
-				  DETAIL = pg_catalog.format('Its table is %s; its trigger %I has the arguments %s.', old_rel, tg, old_args),
-				  HINT = 'Drop it with covara.drop_search_index() first, or use another name.';
+	rel := covara._search_index_existing(nsp, name, tbl, args);
+	IF rel IS NOT NULL THEN
+		RETURN rel;
 	END IF;
 
 	rel := pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl));
-	IF rel IS NULL THEN
-		EXECUTE pg_catalog.format('CREATE TABLE %I.%I (doc_id pg_catalog.text PRIMARY KEY, '
-								  'source pg_catalog.jsonb NOT NULL, search_vector pg_catalog.tsvector)',
-								  nsp, tbl);
-		EXECUTE pg_catalog.format('CREATE INDEX %I ON %I.%I USING gin (search_vector)',
-								  tbl OPERATOR(pg_catalog.||) '_search_idx', nsp, tbl);
-		rel := pg_catalog.format('%I.%I', nsp, tbl)::pg_catalog.regclass;
-	ELSE
+	IF rel IS NOT NULL THEN
 		-- a table that covara's search adapter made: adopt it when it has the shape
 		SELECT pg_catalog.array_agg(p.problem ORDER BY p.problem) INTO problems
 		  FROM (SELECT pg_catalog.format('column %s %s is missing', w.col, w.typ) AS problem
@@ -105,17 +133,42 @@ BEGIN
 					  DETAIL = pg_catalog.array_to_string(problems, E';\n'),
 					  HINT = 'covara adopts an existing table only when it has the shape covara''s search adapter uses: doc_id text primary key, source jsonb, search_vector tsvector.';
 		END IF;
+	END IF;
+
+	-- A concurrent identical call makes the same objects: the second one
+	-- to get there fails on them, and is then the no-op it would have been
+	-- a moment later (a different one gets the error above).
+	BEGIN
+		IF rel IS NULL THEN
+			EXECUTE pg_catalog.format('CREATE TABLE %I.%I (doc_id pg_catalog.text PRIMARY KEY, '
+									  'source pg_catalog.jsonb NOT NULL, search_vector pg_catalog.tsvector)',
+									  nsp, tbl);
+			rel := pg_catalog.format('%I.%I', nsp, tbl)::pg_catalog.regclass;
+		END IF;
 		IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl OPERATOR(pg_catalog.||) '_search_idx')) IS NULL THEN
 			EXECUTE pg_catalog.format('CREATE INDEX %I ON %I.%I USING gin (search_vector)',
 									  tbl OPERATOR(pg_catalog.||) '_search_idx', nsp, tbl);
 		END IF;
-	END IF;
-
-	EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON %I.%I '
-							  'FOR EACH ROW EXECUTE FUNCTION covara.search_trigger(%s)',
-							  tg, nsp, tbl,
-							  (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(a.arg), ', ' ORDER BY a.i)
-								 FROM pg_catalog.unnest(args) WITH ORDINALITY AS a(arg, i)));
+		EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON %I.%I '
+								  'FOR EACH ROW EXECUTE FUNCTION covara.search_trigger(%s)',
+								  tg, nsp, tbl,
+								  (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(a.arg), ', ' ORDER BY a.i)
+									 FROM pg_catalog.unnest(args) WITH ORDINALITY AS a(arg, i)));
+	EXCEPTION WHEN unique_violation OR duplicate_table OR duplicate_object THEN
+		rel := covara._search_index_existing(nsp, name, tbl, args);
+		IF rel IS NOT NULL THEN
+			RETURN rel;
+		END IF;
+		-- a snapshot older than the statement cannot see what collided
+		IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+			RAISE EXCEPTION 'could not create search index "%" in schema "%": a concurrent transaction made its objects', name, nsp
+				USING ERRCODE = 'serialization_failure',
+					  DETAIL = pg_catalog.format('This transaction''s snapshot (%s) cannot see them.',
+												 pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+					  HINT = 'Retry the transaction.';
+		END IF;
+		RAISE;
+	END;
 	PERFORM covara.check_search_trigger(rel, tg::pg_catalog.name);
 	-- adopted rows without a vector get one (a NULL vector is recomputed)
 	EXECUTE pg_catalog.format('UPDATE %I.%I SET search_vector = NULL WHERE search_vector IS NULL', nsp, tbl);
@@ -152,7 +205,8 @@ CREATE FUNCTION covara.attach_search(source pg_catalog.regclass,
 									 index_name pg_catalog.text,
 									 fields pg_catalog.jsonb,
 									 id_column pg_catalog.name DEFAULT 'id',
-									 language pg_catalog.regconfig DEFAULT 'pg_catalog.english')
+									 language pg_catalog.regconfig DEFAULT 'pg_catalog.english',
+									 display pg_catalog.name[] DEFAULT NULL)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE
 AS $covara$
@@ -163,13 +217,26 @@ DECLARE
 	tg pg_catalog.text := 'covara_sync_' OPERATOR(pg_catalog.||) index_name;
 	lang pg_catalog.text;
 	specs pg_catalog.text[];
+	keep pg_catalog.text[];
 	args pg_catalog.text[];
+	missing pg_catalog.text;
+	owner pg_catalog.oid;
 	prev pg_catalog.record;
 	nrows pg_catalog.int8;
 BEGIN
 	IF source IS NULL OR id_column IS NULL OR language IS NULL THEN
 		RAISE EXCEPTION 'source, id_column and language must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- The backfill reads the rows committed when it starts, after the lock
+	-- below; a snapshot from before the lock would miss those committed in
+	-- between, which no trigger writes either.
+	IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+		RAISE EXCEPTION 'covara.attach_search() must run in a READ COMMITTED transaction'
+			USING ERRCODE = 'invalid_transaction_state',
+				  DETAIL = pg_catalog.format('Under %s isolation the backfill would read a snapshot older than its lock on the table, and rows other sessions commit in between would be missing from the index.',
+											 pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+				  HINT = 'Call it in a transaction of its own or one begun with BEGIN ISOLATION LEVEL READ COMMITTED (the default).';
 	END IF;
 	idx := covara.search_index_table(index_name);
 	IF source OPERATOR(pg_catalog.=) idx THEN
@@ -180,13 +247,28 @@ BEGIN
 	  FROM pg_catalog.pg_class c
 	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 	 WHERE c.oid OPERATOR(pg_catalog.=) idx;
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
-				   WHERE a.attrelid OPERATOR(pg_catalog.=) source
-					 AND a.attname OPERATOR(pg_catalog.=) id_column
-					 AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) THEN
+	IF pg_catalog.array_position(display, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'display must not contain null'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Name each display column, or pass NULL for none.';
+	END IF;
+	SELECT col.name INTO missing
+	  FROM pg_catalog.unnest(ARRAY[id_column] OPERATOR(pg_catalog.||) COALESCE(display, '{}'))
+		   WITH ORDINALITY AS col(name, i)
+	 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+					   WHERE a.attrelid OPERATOR(pg_catalog.=) source
+						 AND a.attname OPERATOR(pg_catalog.=) col.name
+						 AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)
+	 ORDER BY col.i
+	 LIMIT 1;
+	IF missing OPERATOR(pg_catalog.=) id_column::pg_catalog.text THEN
 		RAISE EXCEPTION 'column "%" of table % does not exist', id_column, source
 			USING ERRCODE = 'undefined_column',
 				  HINT = 'Name the column that identifies a row with id_column; its text form becomes doc_id.';
+	ELSIF missing IS NOT NULL THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', missing, source
+			USING ERRCODE = 'undefined_column',
+				  HINT = 'display names columns of the table that the index keeps, whole, for showing results.';
 	END IF;
 	SELECT pg_catalog.format('%I.%I', cn.nspname, cfg.cfgname) INTO lang
 	  FROM pg_catalog.pg_ts_config cfg
@@ -219,7 +301,35 @@ BEGIN
 	ELSE
 		specs := covara.search_field_args(fields, '');
 	END IF;
-	args := ARRAY[idx_nsp, idx_tbl, id_column::pg_catalog.text, lang] OPERATOR(pg_catalog.||) specs;
+	-- the index keeps the id, the fields and the display columns (each once)
+	SELECT pg_catalog.array_agg(k.name ORDER BY k.i) INTO keep
+	  FROM (SELECT DISTINCT ON (c.name) c.name, c.i
+			  FROM pg_catalog.unnest(ARRAY[id_column::pg_catalog.text]
+									 OPERATOR(pg_catalog.||) COALESCE(display::pg_catalog.text[], '{}'))
+				   WITH ORDINALITY AS c(name, i)
+			 ORDER BY c.name, c.i) AS k;
+	args := ARRAY[idx_nsp, idx_tbl, id_column::pg_catalog.text, lang] OPERATOR(pg_catalog.||) specs
+			OPERATOR(pg_catalog.||) 'store=fields'::pg_catalog.text
+			OPERATOR(pg_catalog.||) ARRAY(SELECT 'display=' OPERATOR(pg_catalog.||) k.name
+											FROM pg_catalog.unnest(keep[2:]) WITH ORDINALITY AS k(name, i)
+										   ORDER BY k.i);
+
+	-- the sync trigger writes the index only for a table whose owner may
+	SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source;
+	SELECT pg_catalog.min(p.priv) INTO missing
+	  FROM pg_catalog.unnest(ARRAY['DELETE', 'INSERT', 'UPDATE']) AS p(priv)
+	 WHERE NOT pg_catalog.has_table_privilege(owner, idx, p.priv);
+	IF missing IS NOT NULL THEN
+		RAISE EXCEPTION 'the owner of table % may not write search index "%"', source, index_name
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = pg_catalog.format('Role %s lacks the %s privilege on the index table %s.',
+											 owner::pg_catalog.regrole, missing, idx),
+				  HINT = 'The index''s owner lets a table feed the index by granting INSERT, UPDATE and DELETE on the index table to the table''s owner.';
+	END IF;
+
+	-- one attach_search per table at a time, and no writer between the
+	-- trigger's creation and the backfill's snapshot
+	EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source);
 
 	SELECT t.tgfoid, t.tgtype, t.tgparentid, covara.trigger_arguments(t.oid) AS args INTO prev
 	  FROM pg_catalog.pg_trigger t
@@ -258,12 +368,12 @@ BEGIN
 	-- backfill: the rows as the trigger would write them
 	EXECUTE pg_catalog.format(
 		'INSERT INTO %I.%I AS i (doc_id, source, search_vector) '
-		'SELECT pg_catalog.format(''%%s'', s.%I), pg_catalog.to_jsonb(s), '
+		'SELECT pg_catalog.format(''%%s'', s.%I), covara.search_source(pg_catalog.to_jsonb(s), $1, $3), '
 		'       covara.search_vector(pg_catalog.to_jsonb(s), $1, $2) '
 		'  FROM %s AS s WHERE s.%I IS NOT NULL '
 		'ON CONFLICT (doc_id) DO UPDATE SET source = excluded.source, search_vector = excluded.search_vector',
 		idx_nsp, idx_tbl, id_column, source, id_column)
-		USING pg_catalog.to_jsonb(specs), language;
+		USING pg_catalog.to_jsonb(specs), language, keep;
 	GET DIAGNOSTICS nrows = ROW_COUNT;
 	-- move the backfill out of the GIN pending list, so that searches use the
 	-- index at once (PostgreSQL lets only the index's owner do this)
@@ -277,8 +387,8 @@ BEGIN
 	RETURN nrows;
 END
 $covara$;
-COMMENT ON FUNCTION covara.attach_search(pg_catalog.regclass, pg_catalog.text, pg_catalog.jsonb, pg_catalog.name, pg_catalog.regconfig) IS
-'keeps the search index in step with a table: an AFTER row trigger covara_sync_<index> writes inserts, updates (a changed id moves the document) and deletes to the index in the same transaction; backfills the existing rows and returns how many; an identical second call changes nothing and returns 0';
+COMMENT ON FUNCTION covara.attach_search(pg_catalog.regclass, pg_catalog.text, pg_catalog.jsonb, pg_catalog.name, pg_catalog.regconfig, pg_catalog.name[]) IS
+'keeps the search index in step with a table: an AFTER row trigger covara_sync_<index> writes inserts, updates (a changed id moves the document) and deletes to the index in the same transaction, storing as source the id, the fields and the display columns only; backfills the existing rows and returns how many; an identical second call changes nothing and returns 0; needs READ COMMITTED';
 
 CREATE FUNCTION covara.detach_search(source pg_catalog.regclass, index_name pg_catalog.text)
 RETURNS pg_catalog.bool
@@ -323,28 +433,16 @@ LANGUAGE plpgsql VOLATILE
 AS $covara$
 DECLARE
 	idx pg_catalog.regclass := covara.search_index_table(name);
-	idx_nsp pg_catalog.text;
-	idx_tbl pg_catalog.text;
 	s pg_catalog.record;
 BEGIN
-	SELECT n.nspname, c.relname INTO idx_nsp, idx_tbl
-	  FROM pg_catalog.pg_class c
-	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-	 WHERE c.oid OPERATOR(pg_catalog.=) idx;
-	FOR s IN
-		SELECT t.tgname, t.tgrelid::pg_catalog.regclass AS rel
-		  FROM pg_catalog.pg_trigger t
-		 WHERE t.tgfoid OPERATOR(pg_catalog.=) 'covara.search_sync_trigger()'::pg_catalog.regprocedure
-		   AND t.tgparentid OPERATOR(pg_catalog.=) 0	-- dropping it drops its clones
-		   AND (covara.trigger_arguments(t.oid))[1:2]
-			   OPERATOR(pg_catalog.=) ARRAY[idx_nsp, idx_tbl]
-		 ORDER BY 2
-	LOOP
-		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', s.tgname, s.rel);
+	-- dropping a partitioned table's trigger drops its clones; triggers
+	-- whose tables' owners may not write the index are not its sources
+	FOR s IN SELECT * FROM covara._search_sources(idx) LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', s.trigger_name, s.source);
 	END LOOP;
 	EXECUTE pg_catalog.format('DROP TABLE %s', idx);
 END
 $covara$;
 COMMENT ON FUNCTION covara.drop_search_index(pg_catalog.text) IS
-'detaches every source table from the search index and drops its table';
+'detaches every source table from the search index (those covara.search_indexes lists) and drops its table';
 

@@ -32,18 +32,10 @@ BEGIN
 			  FROM pg_catalog.unnest(args[3:]) WITH ORDINALITY AS a(arg, i)
 			 WHERE pg_catalog.starts_with(a.arg, 'source.')
 			UNION ALL
-			SELECT s.tgrelid, a.i, a.arg
-			  FROM pg_catalog.pg_trigger s,
-				   LATERAL pg_catalog.unnest((covara.trigger_arguments(s.oid))[5:]) WITH ORDINALITY AS a(arg, i)
-			 WHERE s.tgfoid OPERATOR(pg_catalog.=) 'covara.search_sync_trigger()'::pg_catalog.regprocedure
-			   AND s.tgparentid OPERATOR(pg_catalog.=) 0
-			   AND s.tgname OPERATOR(pg_catalog.=) ('covara_sync_' OPERATOR(pg_catalog.||) index_name)
-			   AND (covara.trigger_arguments(s.oid))[1:2] OPERATOR(pg_catalog.=)
-				   (SELECT ARRAY[n.nspname::pg_catalog.text, c.relname::pg_catalog.text]
-					  FROM pg_catalog.pg_class c
-					  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-					 WHERE c.oid OPERATOR(pg_catalog.=) idx)
-			   AND NOT pg_catalog.starts_with(a.arg, 'exclude=')) AS f
+			SELECT s.source::pg_catalog.oid, a.i, a.arg
+			  FROM covara._search_sources(idx) s,
+				   LATERAL pg_catalog.unnest(s.args[5:]) WITH ORDINALITY AS a(arg, i)
+			 WHERE a.arg OPERATOR(pg_catalog.!~) '^[a-z_]+=') AS f
 			 ORDER BY pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''), f.src, f.i) AS d;
 	q := pg_catalog.websearch_to_tsquery(lang, query);
 	IF pg_catalog.numnode(q) OPERATOR(pg_catalog.=) 0 THEN
@@ -51,8 +43,9 @@ BEGIN
 	END IF;
 	RETURN QUERY EXECUTE pg_catalog.format(
 		'SELECT r.doc_id, r.score, r.source, '
-		'       pg_catalog.ts_headline($1, COALESCE(NULLIF(covara.search_text(r.source, $2), ''''), '
-		'                                           covara.search_text(r.source, NULL)), $3) '
+		'       pg_catalog.ts_headline($1, CASE WHEN covara.search_text(r.source, $2) OPERATOR(pg_catalog.<>) '''' '
+		'                                       THEN covara.search_text(r.source, $2) '
+		'                                       ELSE covara.search_text(r.source, NULL) END, $3) '
 		'  FROM (SELECT t.doc_id, t.source, pg_catalog.ts_rank(t.search_vector, $3) AS score '
 		'          FROM %s AS t '
 		'         WHERE t.search_vector OPERATOR(pg_catalog.@@) $3 '

@@ -34,22 +34,47 @@
 -- Internal helpers
 --------------------------------------------------------------------------
 
--- Reject a missing or non-positive interval with a clear error.
+/*
+ * Reject a ttl unless it ends in the future: the flows store now (UTC) +
+ * ttl, added with calendar arithmetic (a month is a calendar month, a year
+ * a calendar year), so that instant is what is judged.  (Comparing the
+ * interval with zero would count a month as 30 days and accept
+ * '-1 year 361 days', which ends days ago.)  A ttl whose instant is beyond
+ * the range of timestamp is refused as invalid too, not left to fail later
+ * with 22008.  The subtransaction that catches that makes this PARALLEL
+ * UNSAFE.
+ */
 CREATE FUNCTION covara._auth_check_ttl(ttl pg_catalog.interval)
 RETURNS pg_catalog.void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 AS $covara$
+DECLARE
+	now_utc		pg_catalog.timestamp := pg_catalog.now() AT TIME ZONE 'UTC';
+	expires_at	pg_catalog.timestamp;
 BEGIN
-	IF ttl IS NULL OR ttl OPERATOR(pg_catalog.<=) '0'::pg_catalog.interval THEN
+	IF ttl IS NOT NULL THEN
+		BEGIN
+			expires_at := now_utc OPERATOR(pg_catalog.+) ttl;
+		EXCEPTION WHEN datetime_field_overflow THEN
+			RAISE EXCEPTION 'ttl is out of range'
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = pg_catalog.format('now (UTC) + %s is outside the range of timestamp.',
+									covara._report_cut(ttl::pg_catalog.text)),
+					  HINT = 'Pass an interval such as interval ''30 days''.';
+		END;
+	END IF;
+	IF ttl IS NULL OR NOT (expires_at OPERATOR(pg_catalog.>) now_utc) THEN
 		RAISE EXCEPTION 'ttl must be a positive interval'
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The ttl given was %s.', COALESCE(ttl::pg_catalog.text, 'NULL')),
-				  HINT = 'Pass an interval such as interval ''30 days''.';
+				  DETAIL = CASE WHEN ttl IS NULL THEN 'The ttl given was NULL.'
+							   ELSE pg_catalog.format('The ttl given was %s: now (UTC) + ttl is %s, not after now (%s).',
+										covara._report_cut(ttl::pg_catalog.text), expires_at, now_utc) END,
+				  HINT = 'Pass an interval such as interval ''30 days''. It is added to now with calendar arithmetic (a month is a calendar month, not 30 days), and the result must be in the future.';
 	END IF;
 END
 $covara$;
 COMMENT ON FUNCTION covara._auth_check_ttl(pg_catalog.interval) IS
-'internal: raise invalid_parameter_value unless ttl is a positive interval';
+'internal: raise invalid_parameter_value unless now (UTC) + ttl, with calendar arithmetic, is a timestamp after now';
 
 -- Reject a NULL or empty text argument with a clear error.
 CREATE FUNCTION covara._auth_check_text(val pg_catalog.text, arg pg_catalog.text)
@@ -59,7 +84,8 @@ AS $covara$
 BEGIN
 	IF val IS NULL OR val OPERATOR(pg_catalog.=) '' THEN
 		RAISE EXCEPTION '% must not be null or empty', arg
-			USING ERRCODE = 'invalid_parameter_value';
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = pg_catalog.format('Pass %s as a non-empty string.', arg);
 	END IF;
 END
 $covara$;

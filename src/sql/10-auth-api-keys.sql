@@ -122,7 +122,8 @@ BEGIN
 	PERFORM covara._auth_check_text(user_id, 'user_id');
 	IF name IS NULL THEN
 		RAISE EXCEPTION 'name must not be null'
-			USING ERRCODE = 'invalid_parameter_value';
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass the key''s name, e.g. ''deploy bot'' (it may be empty).';
 	END IF;
 	IF scopes IS NOT NULL AND (
 		pg_catalog.jsonb_typeof(scopes) OPERATOR(pg_catalog.<>) 'array'
@@ -130,18 +131,20 @@ BEGIN
 				   WHERE pg_catalog.jsonb_typeof(e.v) OPERATOR(pg_catalog.<>) 'string')) THEN
 		RAISE EXCEPTION 'scopes must be a JSON array of strings'
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The scopes given were %s.', scopes),
+				  DETAIL = pg_catalog.format('The scopes given were %s.', covara._report_cut(scopes::pg_catalog.text)),
 				  HINT = 'Pass NULL for no scopes, or an array such as ''["read", "write"]''::jsonb.';
 	END IF;
 	IF expires_at OPERATOR(pg_catalog.<=) now_utc THEN
 		RAISE EXCEPTION 'expires_at must be in the future'
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('expires_at is %s and now is %s (UTC).', expires_at, now_utc),
+				  DETAIL = pg_catalog.format('expires_at is %s and now is %s (UTC).',
+								covara._report_cut(expires_at::pg_catalog.text), now_utc),
 				  HINT = 'expires_at is a UTC wall-clock timestamp, e.g. (now() AT TIME ZONE ''UTC'') + interval ''90 days''; NULL means the key does not expire.';
 	END IF;
 	IF prefix IS NULL OR (prefix OPERATOR(pg_catalog.<>) ''
 						  AND prefix OPERATOR(pg_catalog.!~) '^[A-Za-z0-9_-]{1,32}$') THEN
-		RAISE EXCEPTION 'invalid API key prefix %', COALESCE(pg_catalog.quote_literal(prefix), 'NULL')
+		RAISE EXCEPTION 'invalid API key prefix %',
+			COALESCE(pg_catalog.quote_literal(covara._report_cut(prefix)), 'NULL')
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'A prefix is 1 to 32 letters, digits, "_" or "-", or '''' for keys without a prefix.';
 	END IF;

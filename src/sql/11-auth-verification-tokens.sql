@@ -4,6 +4,61 @@
 -- Verification tokens
 --------------------------------------------------------------------------
 
+/*
+ * What issue_verification_token serialises on: 1024 rows, one per bucket
+ * of identifiers (hashtext(identifier) & 1023), each locked FOR UPDATE by
+ * an issue to the end of its transaction.  Only the extension's owner has
+ * any privilege on the table, and every way of locking its rows or the
+ * table itself (SELECT ... FOR UPDATE or FOR SHARE, UPDATE, DELETE, LOCK
+ * TABLE, a foreign key) needs one, so no other role can hold a bucket and
+ * make an issue wait or fail.  (0.8.0 took an advisory lock, which any role
+ * can take with the same key.)  Two identifiers of one bucket only wait for
+ * each other's issue.  The rows are the extension's own, written here and
+ * not dumped: CREATE EXTENSION writes them again on restore.
+ */
+CREATE TABLE covara._auth_token_locks (
+	bucket pg_catalog.int4 NOT NULL,
+	CONSTRAINT _auth_token_locks_pkey PRIMARY KEY (bucket)
+);
+INSERT INTO covara._auth_token_locks (bucket)
+SELECT b FROM pg_catalog.generate_series(0, 1023) AS b;
+COMMENT ON TABLE covara._auth_token_locks IS
+'internal: one row per bucket of identifiers, locked by issue_verification_token; no privileges for anyone but the owner';
+
+-- owner-only, whatever default privileges the installing role has
+DO $covara_token_locks$
+DECLARE
+	s			pg_catalog.record;
+BEGIN
+	FOR s IN
+		SELECT DISTINCT a.grantee
+		  FROM pg_catalog.pg_class c,
+			   LATERAL pg_catalog.aclexplode(c.relacl) a
+		 WHERE c.oid OPERATOR(pg_catalog.=) 'covara._auth_token_locks'::pg_catalog.regclass
+		   AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+	LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON TABLE covara._auth_token_locks FROM %s CASCADE',
+			CASE WHEN s.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+				 ELSE s.grantee::pg_catalog.regrole::pg_catalog.text END);
+	END LOOP;
+END
+$covara_token_locks$;
+
+-- Lock the identifier's bucket to the end of the transaction; NULL when its
+-- row is missing.
+CREATE FUNCTION covara._auth_token_lock(token_identifier pg_catalog.text)
+RETURNS pg_catalog.int4
+LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+BEGIN ATOMIC
+	SELECT l.bucket
+	  FROM covara._auth_token_locks l
+	 WHERE l.bucket OPERATOR(pg_catalog.=)
+		   (pg_catalog.hashtext(token_identifier) OPERATOR(pg_catalog.&) 1023)
+	   FOR UPDATE;
+END;
+COMMENT ON FUNCTION covara._auth_token_lock(pg_catalog.text) IS
+'internal: lock the identifier''s row of _auth_token_locks (FOR UPDATE, to the end of the transaction); returns its bucket, NULL when the row is missing';
+
 CREATE FUNCTION covara._auth_token_replace(token_identifier pg_catalog.text,
 										   token_hash pg_catalog.text,
 										   expires_at pg_catalog.timestamp)
@@ -36,12 +91,18 @@ BEGIN
 	PERFORM covara._auth_check_text(identifier, 'identifier');
 	PERFORM covara._auth_check_ttl(ttl);
 	/*
-	 * Serialize issues for one identifier (advisory lock class 1668702578,
-	 * "cvar", keyed by hashtext(identifier), held to the end of the
-	 * transaction), so that each issue removes every token issued before it
-	 * and at most one token per identifier survives concurrent issues.
+	 * Serialize issues for one identifier (a row lock on its bucket of
+	 * covara._auth_token_locks, which no other role can take, held to the
+	 * end of the transaction), so that each issue removes every token issued
+	 * before it and at most one token per identifier survives concurrent
+	 * issues.
 	 */
-	PERFORM pg_catalog.pg_advisory_xact_lock(1668702578, pg_catalog.hashtext(identifier));
+	IF covara._auth_token_lock(identifier) IS NULL THEN
+		RAISE EXCEPTION 'a row of covara._auth_token_locks is missing'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'issue_verification_token locks one of its rows, 0 to 1023, for each identifier.',
+				  HINT = 'As the extension''s owner: INSERT INTO covara._auth_token_locks SELECT pg_catalog.generate_series(0, 1023) ON CONFLICT DO NOTHING;';
+	END IF;
 	/*
 	 * In REPEATABLE READ or SERIALIZABLE the snapshot may predate a token the
 	 * previous holder of the lock committed: this delete sees it and raises a

@@ -135,7 +135,9 @@ BEGIN
 	IF batch_size IS NULL OR batch_size OPERATOR(pg_catalog.<) 1 THEN
 		RAISE EXCEPTION 'batch_size must be a positive integer'
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The batch_size given was %s.', COALESCE(batch_size::pg_catalog.text, 'NULL'));
+				  DETAIL = pg_catalog.format('The batch_size given was %s.',
+								COALESCE(covara._report_cut(batch_size::pg_catalog.text), 'NULL')),
+				  HINT = 'Pass the most rows one statement may delete, e.g. 10000 (the default).';
 	END IF;
 
 	total := 0; first := true; pos_ts := '-infinity'; pos_a := '';

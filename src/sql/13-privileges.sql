@@ -35,7 +35,9 @@ BEGIN
 	SELECT r.rolname INTO role_name FROM pg_catalog.pg_roles r
 	 WHERE r.oid OPERATOR(pg_catalog.=) grantee;
 	IF role_name IS NULL THEN
-		RAISE EXCEPTION 'grantee must not be null' USING ERRCODE = 'invalid_parameter_value';
+		RAISE EXCEPTION 'grantee must not be null'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass the application''s role, e.g. CALL covara.grant_auth_flows(''app'').';
 	END IF;
 	EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA covara TO %I', role_name);
 	FOR f IN
@@ -63,7 +65,9 @@ BEGIN
 	SELECT r.rolname INTO role_name FROM pg_catalog.pg_roles r
 	 WHERE r.oid OPERATOR(pg_catalog.=) grantee;
 	IF role_name IS NULL THEN
-		RAISE EXCEPTION 'grantee must not be null' USING ERRCODE = 'invalid_parameter_value';
+		RAISE EXCEPTION 'grantee must not be null'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass the role to take the flows from, e.g. CALL covara.revoke_auth_flows(''app'').';
 	END IF;
 	FOR f IN
 		SELECT p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args
@@ -112,6 +116,7 @@ REVOKE ALL ON FUNCTION covara._auth_api_key_new(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_api_key_insert(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.timestamp, pg_catalog.timestamp) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_token_replace(pg_catalog.text, pg_catalog.text, pg_catalog.timestamp) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_token_clear(pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION covara._auth_token_lock(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_purge_sessions_batch(pg_catalog.timestamp, pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.timestamp) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_purge_tokens_batch(pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.timestamp) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_purge_api_keys_batch(pg_catalog.text, pg_catalog.bool, pg_catalog.int4, pg_catalog.timestamp) FROM PUBLIC;

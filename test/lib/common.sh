@@ -173,16 +173,20 @@ covara_make_args() {
 # errors (here only, never in users' builds), out of tree in the run's
 # scratch directory.  -Werror goes in PG_CFLAGS, which PGXS appends with
 # override (COPT would be lost under a CFLAGS given on the command line);
-# every compiler call is checked for it.
+# every compiler call is checked for it.  COVARA_BUILD_FLAVOR names a
+# second build of the same version (its own directory), compiled with
+# COVARA_BUILD_CFLAGS and linked with COVARA_BUILD_LDFLAGS (the sanitizer
+# run's).
 covara_build() {
 	local build args=() unchecked
-	build=$COVARA_WORK/build/$COVARA_PGVERSION
+	build=$(covara_build_dir)
 	mapfile -t args < <(covara_make_args)
 	rm -rf "$build"
 	mkdir -p "$build"
 	covara_log "building covara for PostgreSQL $COVARA_PGVERSION (warnings are errors)"
-	make -C "$build" -f "$COVARA_ROOT/Makefile" VPATH="$COVARA_ROOT" "${args[@]}" PG_CFLAGS='-Werror' \
-		>"$build/build.log" 2>&1
+	args+=("PG_CFLAGS=-Werror ${COVARA_BUILD_CFLAGS:-}")
+	[ -n "${COVARA_BUILD_LDFLAGS:-}" ] && args+=("PG_LDFLAGS=$COVARA_BUILD_LDFLAGS")
+	make -C "$build" -f "$COVARA_ROOT/Makefile" VPATH="$COVARA_ROOT" "${args[@]}" >"$build/build.log" 2>&1
 	local rc=$?
 	grep -v -e '^make' -e '^[a-z0-9_-]*gcc .* -c -o ' -e '^[a-z0-9_-]*gcc .* -shared ' \
 		-e '^/usr/bin/clang' -e '^mkdir ' -e '^cat ' "$build/build.log" >&2
@@ -195,12 +199,17 @@ covara_build() {
 	fi
 }
 
+# The build directory of the version in use (and COVARA_BUILD_FLAVOR).
+covara_build_dir() {
+	echo "$COVARA_WORK/build/$COVARA_PGVERSION${COVARA_BUILD_FLAVOR:+-$COVARA_BUILD_FLAVOR}"
+}
+
 # Install the build of the version in use: into its server tree (a pinned
 # version), under COVARA_DESTDIR when set (clusters started by
 # covara_with_cluster load from there), or into the system.
 covara_install() {
 	local build args=()
-	build=$COVARA_WORK/build/$COVARA_PGVERSION
+	build=$(covara_build_dir)
 	mapfile -t args < <(covara_make_args 2>/dev/null)	# covara_build said it
 	args=(-C "$build" -f "$COVARA_ROOT/Makefile" -s VPATH="$COVARA_ROOT" "${args[@]}")
 	if [ -n "$COVARA_PG_SERVER" ]; then

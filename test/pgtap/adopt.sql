@@ -5,7 +5,7 @@
 -- ones drizzle-kit expects, and makes the tables the extension's.
 BEGIN;
 CREATE EXTENSION pgtap;
-SELECT plan(59);
+SELECT plan(76);
 
 SET LOCAL TimeZone = 'Pacific/Kiritimati';
 CREATE ROLE covara_test_app;
@@ -28,10 +28,11 @@ INSERT INTO auth_api_keys VALUES
 INSERT INTO auth_verification_tokens VALUES
   ('a@example.com', repeat('c', 64), '2026-01-01 00:00:00'),
   ('ü@example.com', repeat('d', 64), '4713-01-01 00:00:00 BC');
--- an application table that references the sessions
-CREATE TABLE app_audit (session_id text REFERENCES auth_sessions (id));
-INSERT INTO app_audit VALUES ('s1');
 RESET ROLE;
+-- a role that owns objects of its own, which the application's role lets
+-- depend on the tables
+CREATE ROLE covara_test_other;
+GRANT CREATE ON SCHEMA public TO covara_test_other;
 
 CREATE TEMP TABLE before_rows AS
   SELECT 'auth_sessions' AS tbl, count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS sum FROM auth_sessions t
@@ -154,6 +155,14 @@ ALTER TABLE auth_sessions ALTER COLUMN "userId" TYPE varchar(64), ADD COLUMN ext
 SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nColumn extra is not part of covara''s table.\nColumn "userId" has type character varying(64), expected text.',
           'every difference of a table is listed');
 ROLLBACK TO shape;
+-- a bounded list: the first 20 differences, then how many more
+DO $$BEGIN FOR i IN 1..60 LOOP EXECUTE format('ALTER TABLE auth_accounts ADD COLUMN extra_%s int', lpad(i::text, 2, '0')); END LOOP; END$$;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_accounts: it differs from covara''s definition\n'
+          || (SELECT string_agg(format('Column extra_%s is not part of covara''s table.', lpad(i::text, 2, '0')), E'\n' ORDER BY i)
+                FROM generate_series(1, 20) i)
+          || E'\nAnd 40 more.',
+          'of many differences the first 20 are listed, then how many more');
+ROLLBACK TO shape;
 CREATE STATISTICS sessions_stats ON "userId", "expiresAt" FROM auth_sessions;
 SELECT is(pg_temp.try_create(), E'55000: cannot adopt existing table public.auth_sessions: it differs from covara''s definition\nStatistics object sessions_stats is not part of covara''s table.',
           'an extended statistics object is refused (ANALYZE would run its expressions as the new owner)');
@@ -172,7 +181,121 @@ ROLLBACK TO shape;
 SELECT ok(pg_temp.untouched(), 'after all refusals nothing of covara exists');
 RELEASE SAVEPOINT shape;
 
--- The real thing, with the session's TimeZone far from UTC.
+-- Objects of other roles that depend on the tables are refused, all of
+-- them listed, and nothing changes: they would keep a hold on the adopted
+-- tables (a foreign key to auth_sessions tells whether a session id exists,
+-- and blocks revoke_session and DROP EXTENSION; a view, rule, policy or
+-- function keeps reading them; a publication keeps sending their rows).  The
+-- role running CREATE EXTENSION, which becomes the tables' owner, keeps its
+-- own objects, as it could make them on a fresh install; publications that
+-- name no table (FOR ALL TABLES, FOR TABLES IN SCHEMA) are kept too.
+SET LOCAL client_min_messages = error;  -- CREATE PUBLICATION's wal_level warning
+SELECT format('GRANT CREATE ON DATABASE %I TO covara_test_app', current_database()) \gexec
+SAVEPOINT hooks_all;
+SET LOCAL ROLE covara_test_app;
+GRANT SELECT, REFERENCES, TRIGGER ON auth_sessions, auth_accounts, auth_api_keys, auth_verification_tokens
+   TO covara_test_other;
+SET LOCAL ROLE covara_test_other;
+CREATE TABLE other_t (x int);
+CREATE FUNCTION other_fire() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+RESET ROLE;
+SAVEPOINT hooks;
+SET LOCAL ROLE covara_test_app;
+CREATE TABLE app_audit (session_id text REFERENCES auth_sessions (id));
+INSERT INTO app_audit VALUES ('s1');
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nForeign key app_audit_session_id_fkey on public.app_audit, owned by role covara_test_app, references public.auth_sessions.',
+          'a foreign key from another role''s table (the application''s own) is refused');
+SELECT ok(pg_temp.untouched(), '... and nothing changed');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_other;
+CREATE VIEW other_keys AS SELECT id, "userId" FROM auth_api_keys;
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nView public.other_keys, owned by role covara_test_other, depends on public.auth_api_keys.',
+          'a view of another role is refused');
+SELECT ok(pg_temp.untouched(), '... and nothing changed');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_other;
+CREATE RULE other_rule AS ON INSERT TO other_t DO ALSO SELECT identifier FROM auth_verification_tokens;
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nRule other_rule on public.other_t, owned by role covara_test_other, depends on public.auth_verification_tokens.',
+          'a rule of another role''s table that reads a table is refused');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_other;
+CREATE POLICY other_policy ON other_t USING (EXISTS (SELECT FROM auth_accounts));
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nPolicy other_policy on public.other_t, owned by role covara_test_other, depends on public.auth_accounts.',
+          'a policy of another role''s table that reads a table is refused');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_other;
+CREATE CONSTRAINT TRIGGER other_trigger AFTER INSERT ON other_t FROM auth_sessions
+   FOR EACH ROW EXECUTE FUNCTION other_fire();
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nTrigger other_trigger on public.other_t, owned by role covara_test_other, depends on public.auth_sessions.',
+          'a constraint trigger of another role naming a table is refused');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_other;
+CREATE FUNCTION other_count() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM auth_sessions; END;
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nFunction public.other_count(), owned by role covara_test_other, depends on public.auth_sessions.',
+          'a function of another role whose SQL-standard body reads a table is refused');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_other;
+CREATE TABLE other_copies (s auth_sessions);
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nTable column public.other_copies.s, owned by role covara_test_other, depends on public.auth_sessions.',
+          'a column of a table''s row type in another role''s table is refused');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_app;
+CREATE PUBLICATION covara_test_leak FOR TABLE auth_sessions, auth_api_keys;
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\nPublication covara_test_leak, owned by role covara_test_app, publishes public.auth_sessions.\nPublication covara_test_leak, owned by role covara_test_app, publishes public.auth_api_keys.',
+          'a publication of another role that names the tables is refused');
+SELECT ok(pg_temp.untouched(), '... and nothing changed');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_app;
+CREATE TABLE app_audit (session_id text REFERENCES auth_sessions (id));
+CREATE PUBLICATION covara_test_leak FOR TABLE auth_sessions, auth_api_keys;
+SET LOCAL ROLE covara_test_other;
+CREATE VIEW other_accounts AS SELECT provider FROM auth_accounts;
+CREATE MATERIALIZED VIEW other_tokens AS SELECT identifier FROM auth_verification_tokens;
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\n'
+          'Foreign key app_audit_session_id_fkey on public.app_audit, owned by role covara_test_app, references public.auth_sessions.\n'
+          'Publication covara_test_leak, owned by role covara_test_app, publishes public.auth_sessions.\n'
+          'View public.other_accounts, owned by role covara_test_other, depends on public.auth_accounts.\n'
+          'Publication covara_test_leak, owned by role covara_test_app, publishes public.auth_api_keys.\n'
+          'Materialized view public.other_tokens, owned by role covara_test_other, depends on public.auth_verification_tokens.',
+          'every such object of every table is listed in one error');
+SELECT ok(pg_temp.untouched(), '... and nothing changed');
+ROLLBACK TO hooks;
+SET LOCAL ROLE covara_test_other;
+DO $$BEGIN FOR i IN 1..30 LOOP EXECUTE format('CREATE VIEW other_view_%s AS SELECT id FROM auth_sessions', lpad(i::text, 2, '0')); END LOOP; END$$;
+RESET ROLE;
+SELECT is(pg_temp.try_create(), E'55000: cannot adopt the existing tables: objects of other roles depend on them\n'
+          || (SELECT string_agg(format('View public.other_view_%s, owned by role covara_test_other, depends on public.auth_sessions.',
+                                       lpad(i::text, 2, '0')), E'\n' ORDER BY i)
+                FROM generate_series(1, 20) i)
+          || E'\nAnd 10 more.',
+          'of many such objects the first 20 are listed, then how many more');
+ROLLBACK TO hooks;
+-- kept: publications naming no table, and the adopting role's own objects
+CREATE PUBLICATION covara_test_all FOR ALL TABLES;
+CREATE PUBLICATION covara_test_schema FOR TABLES IN SCHEMA public;
+CREATE TABLE adopter_audit (session_id text REFERENCES auth_sessions (id));
+CREATE VIEW adopter_keys AS SELECT id FROM auth_api_keys;
+SELECT is(pg_temp.try_create(), 'created',
+          'publications FOR ALL TABLES or FOR TABLES IN SCHEMA, and the adopting role''s own objects, do not stop adoption');
+SELECT is((SELECT count(*)::int FROM pg_publication_tables WHERE pubname = 'covara_test_all' AND tablename = 'auth_sessions'), 1,
+          '... and the publications cover the adopted tables, as they would cover a fresh install''s');
+ROLLBACK TO hooks_all;
+RELEASE SAVEPOINT hooks_all;
+SELECT format('REVOKE CREATE ON DATABASE %I FROM covara_test_app', current_database()) \gexec
+
+-- The real thing, with the session's TimeZone far from UTC, and a table of
+-- the adopting role's own that references the sessions.
+CREATE TABLE adopter_audit (session_id text REFERENCES auth_sessions (id));
+INSERT INTO adopter_audit VALUES ('s1');
 SET LOCAL client_min_messages = error;  -- the adoption warning is checked by its effects below
 SELECT is(pg_temp.try_create(), 'created', 'CREATE EXTENSION covara adopts the migrator''s tables');
 SELECT results_eq(
@@ -211,6 +334,7 @@ SELECT set_eq($$SELECT conname::text FROM pg_constraint WHERE conrelid::regclass
 SELECT set_eq(
   $$SELECT c.relname::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
      WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'r'
+       AND c.relnamespace = 'public'::regnamespace
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'covara')$$,
   ARRAY['auth_sessions', 'auth_accounts', 'auth_api_keys', 'auth_verification_tokens'],
   'the adopted tables belong to the extension');
@@ -225,10 +349,11 @@ SELECT table_privs_are('public', t, 'covara_test_app', ARRAY[]::text[],
   FROM unnest(ARRAY['auth_accounts', 'auth_api_keys', 'auth_sessions', 'auth_verification_tokens']::name[]) t;
 SELECT table_privs_are('public', t, 'public', ARRAY[]::text[], t || ': nothing for PUBLIC')
   FROM unnest(ARRAY['auth_accounts', 'auth_api_keys', 'auth_sessions', 'auth_verification_tokens']::name[]) t;
-SELECT is((SELECT count(*) FROM pg_constraint WHERE conrelid = 'app_audit'::regclass AND contype = 'f')::int, 1,
-          'the application''s foreign key to auth_sessions survives');
-SELECT is_empty($$SELECT relname FROM pg_class WHERE relnamespace = 'covara'::regnamespace AND relkind = 'r'$$,
-                'no staging tables are left in schema covara');
+SELECT is((SELECT count(*) FROM pg_constraint WHERE conrelid = 'adopter_audit'::regclass AND contype = 'f')::int, 1,
+          'the adopting role''s own foreign key to auth_sessions survives');
+SELECT is_empty($$SELECT relname FROM pg_class WHERE relnamespace = 'covara'::regnamespace AND relkind = 'r'
+                    AND relname <> '_auth_token_locks'$$,
+                'no staging tables are left in schema covara (only its own _auth_token_locks)');
 GRANT SELECT, INSERT, UPDATE, DELETE ON auth_sessions TO covara_test_app;
 SET LOCAL ROLE covara_test_app;
 SELECT is((SELECT count(*) FROM auth_sessions)::int, 3, 'the suggested GRANT gives the application its access back');
@@ -237,7 +362,7 @@ SELECT is(covara.hash_token('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a3961
           'the token functions work after adoption');
 
 -- Only some tables present: those are adopted, the others created.
-DROP TABLE app_audit;
+DROP TABLE adopter_audit;
 DROP EXTENSION covara;
 SET LOCAL ROLE covara_test_app;
 CREATE TABLE auth_sessions (id text PRIMARY KEY, "userId" text NOT NULL, "createdAt" timestamp NOT NULL,

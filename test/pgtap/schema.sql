@@ -5,7 +5,7 @@
 BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION covara;
-SELECT plan(156);
+SELECT plan(172);
 
 -- The contract, as data: every column with its type and nullability.
 CREATE TEMP TABLE contract_columns (tbl name, col name, typ text, not_null bool, pos int);
@@ -67,7 +67,7 @@ SELECT tables_are('public', ARRAY['auth_sessions', 'auth_accounts', 'auth_api_ke
                                   'auth_verification_tokens'],
                   'public holds the four auth tables and nothing else');
 SELECT has_schema('covara');
-SELECT tables_are('covara', ARRAY[]::name[], 'schema covara holds no tables');
+SELECT tables_are('covara', ARRAY['_auth_token_locks'], 'schema covara holds one table, the locks of issue_verification_token');
 
 -- columns: names (exact and in order), types, nullability, no defaults
 SELECT columns_are('public', tbl, array_agg(col ORDER BY pos), tbl || ' has exactly the contract''s columns')
@@ -137,8 +137,8 @@ SELECT set_eq(
      WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'covara')
        AND d.deptype = 'e' AND c.relkind = 'r'$$,
-  ARRAY['auth_sessions', 'auth_accounts', 'auth_api_keys', 'auth_verification_tokens'],
-  'the four tables are members of the extension (and no other table is)');
+  ARRAY['auth_sessions', 'auth_accounts', 'auth_api_keys', 'auth_verification_tokens', '_auth_token_locks'],
+  'the four tables and covara._auth_token_locks are members of the extension (and no other table is)');
 SELECT set_eq(
   $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'covara'$$,
   ARRAY['auth_sessions', 'auth_accounts', 'auth_api_keys', 'auth_verification_tokens'],
@@ -212,6 +212,35 @@ SELECT throws_ok('SELECT covara.generate_token(0)', '22023',
                  'number of random bytes 0 is out of range', 'nbytes below 1 is 22023');
 SELECT throws_ok('SELECT covara.generate_token(1025)', '22023',
                  'number of random bytes 1025 is out of range', 'nbytes above 1024 is 22023');
+
+-- covara._auth_token_locks, which issue_verification_token locks: the
+-- extension's own rows (not dumped), no privilege for anyone but the owner,
+-- so no other role can lock its rows or the table
+SELECT results_eq($$SELECT count(*)::int, min(bucket), max(bucket) FROM covara._auth_token_locks$$,
+                  $$VALUES (1024, 0, 1023)$$, 'covara._auth_token_locks holds the buckets 0 to 1023');
+SELECT table_privs_are('covara', '_auth_token_locks', 'public', ARRAY[]::text[],
+                       'covara._auth_token_locks: no privileges for PUBLIC');
+SELECT table_privs_are('covara', '_auth_token_locks', 'covara_test_nobody', ARRAY[]::text[],
+                       'covara._auth_token_locks: no privileges for an ordinary role');
+SET LOCAL ROLE covara_test_nobody;
+SELECT throws_ok('SELECT bucket FROM covara._auth_token_locks WHERE bucket = 0 FOR KEY SHARE', '42501', NULL,
+                 'an ordinary role cannot lock a row of covara._auth_token_locks');
+SELECT throws_ok('LOCK TABLE covara._auth_token_locks IN SHARE MODE', '42501', NULL,
+                 'an ordinary role cannot lock the table');
+RESET ROLE;
+-- ... whatever default privileges the installing role has (also for a
+-- role whose name needs quotes)
+DROP EXTENSION covara;
+CREATE ROLE "Covara Test Quoted";
+ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO covara_test_nobody, "Covara Test Quoted";
+SELECT lives_ok('CREATE EXTENSION covara', 'CREATE EXTENSION covara under default privileges for other roles');
+SELECT table_privs_are(n, t, r, ARRAY[]::text[],
+                       n || '.' || t || ': the installing role''s default privileges for ' || r || ' are not applied')
+  FROM (VALUES ('covara'::name, '_auth_token_locks'::name), ('public', 'auth_accounts'), ('public', 'auth_api_keys'),
+               ('public', 'auth_sessions'), ('public', 'auth_verification_tokens')) v(n, t),
+       (VALUES ('covara_test_nobody'::name), ('Covara Test Quoted')) w(r)
+ ORDER BY r, n, t;
+ALTER DEFAULT PRIVILEGES REVOKE ALL ON TABLES FROM covara_test_nobody, "Covara Test Quoted";
 
 -- not trusted: a role that may create in the database still may not
 -- install it (last, since it drops the extension; all rolled back)
