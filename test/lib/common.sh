@@ -23,7 +23,9 @@ covara_as_owner() {
 }
 
 # Install what building and testing need, when it is missing: the server's
-# development files (PGXS), pgTAP and pg_prove, Python 3 for the script
+# development files (PGXS), pgTAP and pg_prove, pg_cron (for
+# test/tap/pg_cron.sh; the other versions' is built by test/pg/fetch, with
+# libpq-dev's libpq-fe.h), Python 3 for the script
 # lint, curl for the pinned server downloads, and Node.js for the client
 # checks.  Debian packages from the machine's own sources only (the other
 # PostgreSQL versions come from test/pg/fetch, which installs nothing).
@@ -32,6 +34,8 @@ covara_install_deps() {
 	[ -f "/usr/include/postgresql/$v/server/postgres.h" ] || pkgs+=("postgresql-server-dev-$v")
 	[ -f "/usr/share/postgresql/$v/extension/pgtap.control" ] || pkgs+=("postgresql-$v-pgtap")
 	[ -x "/usr/lib/postgresql/$v/bin/initdb" ] || pkgs+=("postgresql-$v")
+	[ -f "/usr/share/postgresql/$v/extension/pg_cron.control" ] || pkgs+=("postgresql-$v-cron")
+	[ -f /usr/include/postgresql/libpq-fe.h ] || pkgs+=(libpq-dev)
 	command -v pg_prove >/dev/null || pkgs+=(libtap-parser-sourcehandler-pgtap-perl)
 	command -v prove >/dev/null || pkgs+=(perl)
 	command -v make >/dev/null || pkgs+=(make)
