@@ -23,16 +23,21 @@ covara_as_owner() {
 }
 
 # Install what building and testing need, when it is missing: the server's
-# development files (PGXS), pgTAP and pg_prove (unless COVARA_NEED_TESTS=0),
-# Python 3 for the script lint, curl for the pinned server downloads, and
-# Node.js for the client checks (unless COVARA_NEED_NODE=0).  Debian packages from the machine's own sources only (the other
-# PostgreSQL versions come from test/pg/fetch, which installs nothing).
+# development files (PGXS), pgTAP, pg_prove and pg_cron (for
+# test/tap/pg_cron.sh; the other versions' is built by test/pg/fetch, with
+# libpq-dev's libpq-fe.h) unless COVARA_NEED_TESTS=0, Python 3 for the
+# script lint, curl for the pinned server downloads, and Node.js for the
+# client checks (unless COVARA_NEED_NODE=0).  Debian packages from the
+# machine's own sources only (the other PostgreSQL versions come from
+# test/pg/fetch, which installs nothing).
 covara_install_deps() {
 	local v=$COVARA_DRIVER_PGVERSION pkgs=()
 	[ -f "/usr/include/postgresql/$v/server/postgres.h" ] || pkgs+=("postgresql-server-dev-$v")
 	[ -x "/usr/lib/postgresql/$v/bin/initdb" ] || pkgs+=("postgresql-$v")
 	if [ "${COVARA_NEED_TESTS:-1}" = 1 ]; then	# the suites (test/demo sets 0)
 		[ -f "/usr/share/postgresql/$v/extension/pgtap.control" ] || pkgs+=("postgresql-$v-pgtap")
+		[ -f "/usr/share/postgresql/$v/extension/pg_cron.control" ] || pkgs+=("postgresql-$v-cron")
+		[ -f /usr/include/postgresql/libpq-fe.h ] || pkgs+=(libpq-dev)
 		command -v pg_prove >/dev/null || pkgs+=(libtap-parser-sourcehandler-pgtap-perl)
 		command -v prove >/dev/null || pkgs+=(perl)
 	fi
