@@ -190,7 +190,7 @@ def extract(readme, outdir):
         shown = None
         if idx + 1 < len(found):
             nline, nlang, nbody, nprev = found[idx + 1]
-            between = lines[line + len(body):nline - 1]
+            between = lines[line + len(body) + 1:nline - 1]
             if nlang == 'text' and all(not l.strip() for l in between):
                 shown = nbody
         stmts = split(text)
@@ -201,7 +201,8 @@ def extract(readme, outdir):
             f.write(sql)
         with open(os.path.join(outdir, f'{line}.want'), 'w', encoding='utf-8') as f:
             f.write(''.join(w + '\n' for w in want))
-        print(f'{line}\trun\t{len(stmts)} statements' + (', output shown' if shown is not None else ''))
+        count = f'{len(stmts)} statement' + ('s' if len(stmts) != 1 else '')
+        print(f'{line}\trun\t{count}' + (', output shown' if shown is not None else ''))
 
 
 def slug(heading):
@@ -238,10 +239,13 @@ def links(readme):
 
 
 def names(readme):
+    """The covara.NAMEs of the blocks this test runs (not the skipped ones)."""
     lines = open(readme, encoding='utf-8').read().split('\n')
+    has_mark = any(l.strip() == CRON_MARK for l in lines)
     seen = set()
     for line, lang, body, prev in blocks(lines):
-        if lang == 'sql':
+        skipped = prev == CRON_MARK or (not has_mark and re.search(r'\bcron\.', '\n'.join(body)))
+        if lang == 'sql' and not skipped:
             seen.update(re.findall(r'\bcovara\.(\w+)', '\n'.join(body)))
     for name in sorted(seen):
         print(name)

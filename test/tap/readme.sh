@@ -25,8 +25,9 @@ trap 'rm -rf "$work"' EXIT
 export PGDATABASE=$db
 createdb "$db" || { tap_ok 1 "create database $db"; tap_done; exit; }
 
-# trailing blank lines do not count (psql ends a table with one)
-trim() { sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$1"; }
+# trailing blanks do not count (psql pads a table's lines and ends it with
+# an empty one; the README's text does not)
+trim() { sed -e 's/[[:space:]]*$//' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'; }
 
 python3 "$extract" "$readme" "$work" >"$work/manifest" || { tap_ok 1 "extract README.md's SQL blocks"; tap_done; exit; }
 if ! grep -qiE '^CREATE EXTENSION covara;' "$work"/*.sql 2>/dev/null; then
