@@ -21,8 +21,9 @@ claims (README.md's convention, see DEVELOPMENT.md "The README's examples"):
                             by default (aligned, with headers and footers)
 
 Statements without a claim run with their output discarded.  A block right
-below the line <!-- test/tap/pg_cron.sh --> is tested there and skipped
-here; so is, until that marker exists, a block that calls cron.*.
+after a line <!-- test/tap/pg_cron.sh --> (with no other block between) is
+tested there and skipped here; so is, until that marker exists anywhere, a
+block that calls cron.*.
 """
 import os
 import re
@@ -35,13 +36,12 @@ CRON_MARK = '<!-- test/tap/pg_cron.sh -->'
 
 
 def blocks(lines):
-    """(fence line number, language, body lines, previous non-blank line)."""
-    i, prev = 0, ''
+    """(fence line number, language, body lines, the lines since the fence before)."""
+    i, prev = 0, []
     while i < len(lines):
         m = FENCE.match(lines[i])
         if not m:
-            if lines[i].strip():
-                prev = lines[i].strip()
+            prev.append(lines[i].strip())
             i += 1
             continue
         start, lang, body = i + 1, m.group(1), []
@@ -50,7 +50,7 @@ def blocks(lines):
             body.append(lines[i])
             i += 1
         yield start, lang, body, prev
-        prev = '```'
+        prev = []
         i += 1
 
 
@@ -181,7 +181,7 @@ def extract(readme, outdir):
         if lang != 'sql':
             continue
         text = '\n'.join(body) + '\n'
-        if prev == CRON_MARK:
+        if CRON_MARK in prev:
             print(f'{line}\tskip\ttested by test/tap/pg_cron.sh')
             continue
         if not has_mark and re.search(r'\bcron\.', text):
@@ -244,7 +244,7 @@ def names(readme):
     has_mark = any(l.strip() == CRON_MARK for l in lines)
     seen = set()
     for line, lang, body, prev in blocks(lines):
-        skipped = prev == CRON_MARK or (not has_mark and re.search(r'\bcron\.', '\n'.join(body)))
+        skipped = CRON_MARK in prev or (not has_mark and re.search(r'\bcron\.', '\n'.join(body)))
         if lang == 'sql' and not skipped:
             seen.update(re.findall(r'\bcovara\.(\w+)', '\n'.join(body)))
     for name in sorted(seen):
