@@ -38,7 +38,7 @@ bool		covara_sync_upserting = false;
  * replaced (the row is then skipped).
  */
 static bool
-covara_index_replace(Relation rel, HeapTuple tuple)
+covara_index_replace(Relation rel, TupleTableSlot *slot)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	AttrNumber	docatt = InvalidAttrNumber;
@@ -48,7 +48,6 @@ covara_index_replace(Relation rel, HeapTuple tuple)
 	char	   *nulls;
 	int			nargs = 1;
 	int			i;
-	bool		isnull;
 	uint64		replaced;
 
 	for (i = 0; i < desc->natts; i++)
@@ -58,13 +57,14 @@ covara_index_replace(Relation rel, HeapTuple tuple)
 	if (docatt == InvalidAttrNumber ||
 		TupleDescAttr(desc, docatt - 1)->atttypid != TEXTOID)
 		return false;
+	slot_getallattrs(slot);
+	if (slot->tts_isnull[docatt - 1])
+		return false;
 	types = palloc(sizeof(Oid) * (desc->natts + 1));
 	values = palloc(sizeof(Datum) * (desc->natts + 1));
 	nulls = palloc(desc->natts + 2);
 	types[0] = TEXTOID;
-	values[0] = heap_getattr(tuple, docatt, desc, &isnull);
-	if (isnull)
-		return false;
+	values[0] = slot->tts_values[docatt - 1];
 	nulls[0] = ' ';
 
 	initStringInfo(&sql);
@@ -80,8 +80,8 @@ covara_index_replace(Relation rel, HeapTuple tuple)
 		appendStringInfo(&sql, "%s%s = $%d", nargs > 1 ? ", " : "",
 						 quote_identifier(NameStr(att->attname)), nargs + 1);
 		types[nargs] = att->atttypid;
-		values[nargs] = heap_getattr(tuple, i + 1, desc, &isnull);
-		nulls[nargs] = isnull ? 'n' : ' ';
+		values[nargs] = slot->tts_values[i];
+		nulls[nargs] = slot->tts_isnull[i] ? 'n' : ' ';
 		nargs++;
 	}
 	nulls[nargs] = '\0';
@@ -125,7 +125,7 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 			ActivePortal->commandTag == CMDTAG_COPY &&
 			strncmp(td->tg_trigger->tgname, COVARA_INDEX_TRIGGER_PREFIX,
 					strlen(COVARA_INDEX_TRIGGER_PREFIX)) == 0 &&
-			covara_index_replace(rel, tuple))
+			covara_index_replace(rel, slot))
 			return PointerGetDatum(NULL);
 		if (conf->keep_given && !slot_attisnull(slot, conf->tsv_attnum))
 			return PointerGetDatum(tuple);
