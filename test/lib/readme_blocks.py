@@ -21,9 +21,10 @@ claims (README.md's convention, see DEVELOPMENT.md "The README's examples"):
                             by default (aligned, with headers and footers)
 
 Statements without a claim run with their output discarded.  A block right
-after a line <!-- test/tap/pg_cron.sh --> (with no other block between) is
-tested there and skipped here; so is, until that marker exists anywhere, a
-block that calls cron.*.
+after a line <!-- test/tap/NAME.sh --> (with no other block between) is
+tested by that shell suite and skipped here (the pg_cron job, the
+replication setup, which need a server set up for them); so is, until
+the pg_cron marker exists anywhere, a block that calls cron.*.
 """
 import os
 import re
@@ -33,6 +34,7 @@ FENCE = re.compile(r'^```(\w*)\s*$')
 ARROW = re.compile(r'^\s*--\s*→ ?(.*)$')
 ERROR = re.compile(r'^\s*--\s*error:\s*([0-9A-Z]{5})(?:\s+(.*?))?\s*$')
 CRON_MARK = '<!-- test/tap/pg_cron.sh -->'
+SUITE_MARK = re.compile(r'^\s*<!-- (test/tap/[\w.-]+\.sh) -->\s*$')
 
 
 def blocks(lines):
@@ -173,6 +175,16 @@ def script(stmts, text_output):
     return '\n'.join(sql) + '\n', want
 
 
+def skipped(prev, text, has_mark):
+    """Why a block is not run here (None when it is)."""
+    suites = [m.group(1) for m in map(SUITE_MARK.match, prev) if m]
+    if suites:
+        return f'tested by {suites[-1]}'
+    if not has_mark and re.search(r'\bcron\.', text):
+        return f'calls pg_cron (no {CRON_MARK} marker yet)'
+    return None
+
+
 def extract(readme, outdir):
     lines = open(readme, encoding='utf-8').read().split('\n')
     found = list(blocks(lines))
@@ -181,11 +193,9 @@ def extract(readme, outdir):
         if lang != 'sql':
             continue
         text = '\n'.join(body) + '\n'
-        if CRON_MARK in prev:
-            print(f'{line}\tskip\ttested by test/tap/pg_cron.sh')
-            continue
-        if not has_mark and re.search(r'\bcron\.', text):
-            print(f'{line}\tskip\tcalls pg_cron (no {CRON_MARK} marker yet)')
+        why = skipped(prev, text, has_mark)
+        if why:
+            print(f'{line}\tskip\t{why}')
             continue
         shown = None
         if idx + 1 < len(found):
@@ -244,8 +254,7 @@ def names(readme):
     has_mark = any(l.strip() == CRON_MARK for l in lines)
     seen = set()
     for line, lang, body, prev in blocks(lines):
-        skipped = CRON_MARK in prev or (not has_mark and re.search(r'\bcron\.', '\n'.join(body)))
-        if lang == 'sql' and not skipped:
+        if lang == 'sql' and not skipped(prev, '\n'.join(body), has_mark):
             seen.update(re.findall(r'\bcovara\.(\w+)', '\n'.join(body)))
     for name in sorted(seen):
         print(name)
