@@ -47,7 +47,7 @@ destdir=$(q -c "SHOW extension_destdir" 2>/dev/null || true)
 
 # copy the primary and start it as a hot standby
 as_owner "$bindir/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -D "$standby" -R -X stream -c fast
-sport=$(covara_free_port $((57000 + RANDOM % 2000)))
+sport=$(covara_free_port $((PGPORT + 1)))	# the first free port after the primary's
 as_owner sh -c "cat >> '$standby/postgresql.conf'" <<CONF
 port = $sport
 listen_addresses = ''
