@@ -32,14 +32,16 @@ DATA_built = covara--$(EXTVERSION).sql
 # (test/lint/released.sha256).
 DATA = $(patsubst $(covara_src)%,%,$(sort $(wildcard $(covara_src)src/sql/versions/covara--*.sql)))
 
-# pg_regress: every sql/NAME.sql.
+# pg_regress: every sql/NAME.sql, in a UTF8 test database whatever the
+# cluster's encoding (minimal containers initialise SQL_ASCII ones).
 REGRESS = $(sort $(basename $(notdir $(wildcard $(covara_src)sql/*.sql))))
+REGRESS_OPTS = --encoding=UTF8
 
 # Isolation tester specs live in test/isolation/specs with their expected
 # output in test/isolation/expected; results go to output_iso/ in the build
 # directory (PGXS's default).
 ISOLATION = $(sort $(basename $(notdir $(wildcard $(covara_src)test/isolation/specs/*.spec))))
-ISOLATION_OPTS = --inputdir=$(covara_src)test/isolation
+ISOLATION_OPTS = --inputdir=$(covara_src)test/isolation --encoding=UTF8
 
 EXTRA_CLEAN = dist
 

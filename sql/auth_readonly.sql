@@ -15,11 +15,22 @@ SELECT count(*) AS wrong_key FROM covara.verify_api_key(:'k' || 'x');
 SELECT count(*) AS malformed FROM covara.verify_api_key('not a key');
 SELECT count(*) AS get_session FROM covara.get_session(:'sid');
 SELECT "lastUsedAt" IS NULL AS use_not_recorded FROM auth_api_keys WHERE id = :'kid';
--- flows that must write fail as any write does
-\set VERBOSITY terse
+-- every flow that must write refuses, naming itself, before it touches a
+-- table [25006]
+\set SHOW_CONTEXT never
 SELECT covara.create_session('u-ro', '1 hour');
+\set VERBOSITY terse
+SELECT covara.touch_session(:'sid', '1 hour');
+SELECT covara.revoke_session(:'sid');
+SELECT covara.revoke_user_sessions('u-ro');
+SELECT covara.create_api_key('u-ro', 'another');
+SELECT covara.revoke_api_key(:'kid');
+SELECT covara.rotate_api_key(:'kid');
+SELECT covara.issue_verification_token('a@example.com', '1 hour');
 SELECT covara.consume_verification_token('a@example.com', 'x');
+SELECT covara.purge_expired();
 \set VERBOSITY default
+\set SHOW_CONTEXT errors
 RESET default_transaction_read_only;
 
 -- a read-only transaction

@@ -101,4 +101,11 @@ extern TSVector covara_row_vector(CovaraTriggerConfig *conf,
 								  TupleTableSlot *slot, const char *tgname,
 								  const char *relname);
 
+/*
+ * True while the sync trigger runs its upsert of a document (whose ON
+ * CONFLICT replaces an existing one): the index table's own trigger then
+ * leaves replacing to it (search_trigger.c).
+ */
+extern bool covara_sync_upserting;
+
 #endif							/* COVARA_SEARCH_CONFIG_H */

@@ -295,9 +295,18 @@ covara_search_sync_trigger(PG_FUNCTION_ARGS)
 		if (!done)
 		{
 			values[2] = PointerGetDatum(vec);
-			covara_spi_execute_plan(covara_sync_upsert(conf, sp, rel), values,
-									NULL, false, 0, SPI_OK_INSERT,
-									"writing a search document");
+			covara_sync_upserting = true;
+			PG_TRY();
+			{
+				covara_spi_execute_plan(covara_sync_upsert(conf, sp, rel), values,
+										NULL, false, 0, SPI_OK_INSERT,
+										"writing a search document");
+			}
+			PG_FINALLY();
+			{
+				covara_sync_upserting = false;
+			}
+			PG_END_TRY();
 		}
 	}
 

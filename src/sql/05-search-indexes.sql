@@ -206,12 +206,18 @@ CREATE FUNCTION covara.attach_search(source pg_catalog.regclass,
 									 fields pg_catalog.jsonb,
 									 id_column pg_catalog.name DEFAULT 'id',
 									 language pg_catalog.regconfig DEFAULT 'pg_catalog.english',
-									 display pg_catalog.name[] DEFAULT NULL)
+									 display pg_catalog.name[] DEFAULT NULL,
+									 replicated pg_catalog.bool DEFAULT NULL)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE
 AS $covara$
 DECLARE
 	idx pg_catalog.regclass;
+	-- the sync trigger's pg_trigger.tgenabled: 'O' fires for the session's
+	-- own writes only, 'A' also for those a logical replication subscription
+	-- applies (session_replication_role = replica); NULL replicated keeps
+	-- what an existing attachment has
+	enabled pg_catalog."char" := CASE WHEN replicated THEN 'A' ELSE 'O' END;
 	idx_nsp pg_catalog.text;
 	idx_tbl pg_catalog.text;
 	tg pg_catalog.text := 'covara_sync_' OPERATOR(pg_catalog.||) index_name;
@@ -331,7 +337,7 @@ BEGIN
 	-- trigger's creation and the backfill's snapshot
 	EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source);
 
-	SELECT t.tgfoid, t.tgtype, t.tgparentid, covara.trigger_arguments(t.oid) AS args INTO prev
+	SELECT t.tgfoid, t.tgtype, t.tgparentid, t.tgenabled, covara.trigger_arguments(t.oid) AS args INTO prev
 	  FROM pg_catalog.pg_trigger t
 	 WHERE t.tgrelid OPERATOR(pg_catalog.=) source AND t.tgname OPERATOR(pg_catalog.=) tg;
 	IF FOUND THEN
@@ -339,7 +345,11 @@ BEGIN
 			RAISE EXCEPTION 'trigger "%" on table % already exists and is not covara''s', tg, source
 				USING ERRCODE = 'duplicate_object';
 		END IF;
-		IF prev.args OPERATOR(pg_catalog.=) args AND prev.tgtype OPERATOR(pg_catalog.=) 29 THEN
+		IF replicated IS NULL THEN
+			enabled := prev.tgenabled;	-- ENABLE ALWAYS, REPLICA or DISABLE stays
+		END IF;
+		IF prev.args OPERATOR(pg_catalog.=) args AND prev.tgtype OPERATOR(pg_catalog.=) 29
+		   AND prev.tgenabled OPERATOR(pg_catalog.=) enabled THEN
 			RETURN 0;			-- attached exactly so already
 		END IF;
 		IF prev.tgparentid OPERATOR(pg_catalog.<>) 0 THEN
@@ -358,11 +368,47 @@ BEGIN
 		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', tg, source);
 	END IF;
 
+	-- ENABLE ALWAYS (REPLICA, DISABLE) TRIGGER is for the table's owner only
+	IF enabled OPERATOR(pg_catalog.<>) 'O' AND NOT pg_catalog.pg_has_role(owner, 'USAGE') THEN
+		RAISE EXCEPTION 'only the owner of table % can attach it for replicated rows', source
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = pg_catalog.format('Its sync trigger is to be %s, which takes ALTER TABLE; the table belongs to %s.',
+											 CASE WHEN enabled OPERATOR(pg_catalog.=) 'A' THEN 'ENABLE ALWAYS'
+												  WHEN enabled OPERATOR(pg_catalog.=) 'R' THEN 'ENABLE REPLICA'
+												  ELSE 'DISABLE' END,
+											 owner::pg_catalog.regrole),
+				  HINT = 'Call it as the table''s owner, or with replicated => false for an ordinary trigger.';
+	END IF;
+	-- a subscription that also applies the index table's rows collides with
+	-- the documents the trigger writes from the replicated source rows
+	IF enabled OPERATOR(pg_catalog.=) ANY ('{A,R}'::pg_catalog."char"[]) THEN
+		SELECT s.subname INTO missing
+		  FROM pg_catalog.pg_subscription_rel r
+		  JOIN pg_catalog.pg_subscription s ON s.oid OPERATOR(pg_catalog.=) r.srsubid
+		 WHERE r.srrelid OPERATOR(pg_catalog.=) idx
+		 ORDER BY s.subname
+		 LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'search index table % is replicated by subscription "%"', idx, missing
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'The documents the sync trigger writes for replicated source rows would collide with the replicated documents.',
+					  HINT = 'Publish the source tables only: drop the index table from the publication and run ALTER SUBSCRIPTION ... REFRESH PUBLICATION on this server.';
+		END IF;
+	END IF;
+
 	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %s '
 							  'FOR EACH ROW EXECUTE FUNCTION covara.search_sync_trigger(%s)',
 							  tg, source,
 							  (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(a.arg), ', ' ORDER BY a.i)
 								 FROM pg_catalog.unnest(args) WITH ORDINALITY AS a(arg, i)));
+	IF enabled OPERATOR(pg_catalog.<>) 'O' THEN
+		-- (a partitioned table's partitions follow, now and when added)
+		EXECUTE pg_catalog.format('ALTER TABLE %s %s TRIGGER %I', source,
+								  CASE WHEN enabled OPERATOR(pg_catalog.=) 'A' THEN 'ENABLE ALWAYS'
+									   WHEN enabled OPERATOR(pg_catalog.=) 'R' THEN 'ENABLE REPLICA'
+									   ELSE 'DISABLE' END,
+								  tg);
+	END IF;
 	PERFORM covara.check_search_trigger(source, tg::pg_catalog.name);
 
 	-- backfill: the rows as the trigger would write them
@@ -387,8 +433,8 @@ BEGIN
 	RETURN nrows;
 END
 $covara$;
-COMMENT ON FUNCTION covara.attach_search(pg_catalog.regclass, pg_catalog.text, pg_catalog.jsonb, pg_catalog.name, pg_catalog.regconfig, pg_catalog.name[]) IS
-'keeps the search index in step with a table: an AFTER row trigger covara_sync_<index> writes inserts, updates (a changed id moves the document) and deletes to the index in the same transaction, storing as source the id, the fields and the display columns only; backfills the existing rows and returns how many; an identical second call changes nothing and returns 0; needs READ COMMITTED';
+COMMENT ON FUNCTION covara.attach_search(pg_catalog.regclass, pg_catalog.text, pg_catalog.jsonb, pg_catalog.name, pg_catalog.regconfig, pg_catalog.name[], pg_catalog.bool) IS
+'keeps the search index in step with a table: an AFTER row trigger covara_sync_<index> writes inserts, updates (a changed id moves the document) and deletes to the index in the same transaction, storing as source the id, the fields and the display columns only; replicated true makes it fire also for rows a logical replication subscription applies (ENABLE ALWAYS), false for the session''s own writes only, NULL keeps what the attachment has; backfills the existing rows and returns how many; an identical second call changes nothing and returns 0; needs READ COMMITTED';
 
 CREATE FUNCTION covara.detach_search(source pg_catalog.regclass, index_name pg_catalog.text)
 RETURNS pg_catalog.bool

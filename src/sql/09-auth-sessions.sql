@@ -92,6 +92,30 @@ $covara$;
 COMMENT ON FUNCTION covara._auth_check_text(pg_catalog.text, pg_catalog.text) IS
 'internal: raise invalid_parameter_value when val is NULL or empty';
 
+-- Refuse a write flow where nothing can be written (a standby, a read-only
+-- transaction), naming the flow, before it touches a table.
+CREATE FUNCTION covara._auth_check_writable(flow pg_catalog.text)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $covara$
+BEGIN
+	IF pg_catalog.current_setting('transaction_read_only') OPERATOR(pg_catalog.=) 'on' THEN
+		IF pg_catalog.pg_is_in_recovery() THEN
+			RAISE EXCEPTION '% cannot run on a read-only server', flow
+				USING ERRCODE = 'read_only_sql_transaction',
+					  DETAIL = pg_catalog.format('This server is a standby (in recovery) and accepts no writes; %s writes the auth tables.', flow),
+					  HINT = 'Call it on the primary server: send auth writes to the primary''s connection, reads such as get_session() and verify_api_key() may go to a standby.';
+		END IF;
+		RAISE EXCEPTION '% cannot run in a read-only transaction', flow
+			USING ERRCODE = 'read_only_sql_transaction',
+				  DETAIL = pg_catalog.format('%s writes the auth tables.', flow),
+				  HINT = 'Call it in a read-write transaction (the transaction was started READ ONLY, or default_transaction_read_only is on).';
+	END IF;
+END
+$covara$;
+COMMENT ON FUNCTION covara._auth_check_writable(pg_catalog.text) IS
+'internal: raise read_only_sql_transaction, naming flow, in a read-only transaction (with the standby''s reason and a hint to use the primary during recovery)';
+
 --------------------------------------------------------------------------
 -- Sessions
 --------------------------------------------------------------------------
@@ -148,6 +172,7 @@ DECLARE
 	now_utc		pg_catalog.timestamp := pg_catalog.now() AT TIME ZONE 'UTC';
 	session_id	pg_catalog.text;
 BEGIN
+	PERFORM covara._auth_check_writable('covara.create_session()');
 	PERFORM covara._auth_check_text(user_id, 'user_id');
 	PERFORM covara._auth_check_ttl(ttl);
 	session_id := covara.generate_token();
@@ -175,6 +200,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $covara$
 BEGIN
+	PERFORM covara._auth_check_writable('covara.touch_session()');
 	PERFORM covara._auth_check_ttl(ttl);
 	RETURN COALESCE(covara._auth_session_touch(id,
 		(pg_catalog.now() AT TIME ZONE 'UTC') OPERATOR(pg_catalog.+) ttl), false);
@@ -188,6 +214,7 @@ RETURNS pg_catalog.bool
 LANGUAGE sql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+	SELECT covara._auth_check_writable('covara.revoke_session()');
 	WITH gone AS (
 		DELETE FROM @extschema@.auth_sessions s
 		 WHERE s.id OPERATOR(pg_catalog.=) revoke_session.id
@@ -202,6 +229,7 @@ RETURNS pg_catalog.int4
 LANGUAGE sql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+	SELECT covara._auth_check_writable('covara.revoke_user_sessions()');
 	WITH gone AS (
 		DELETE FROM @extschema@.auth_sessions s
 		 WHERE s."userId" OPERATOR(pg_catalog.=) revoke_user_sessions.user_id

@@ -119,6 +119,7 @@ DECLARE
 	now_utc		pg_catalog.timestamp := pg_catalog.now() AT TIME ZONE 'UTC';
 	k			pg_catalog.record;
 BEGIN
+	PERFORM covara._auth_check_writable('covara.create_api_key()');
 	PERFORM covara._auth_check_text(user_id, 'user_id');
 	IF name IS NULL THEN
 		RAISE EXCEPTION 'name must not be null'
@@ -174,6 +175,7 @@ RETURNS pg_catalog.bool
 LANGUAGE sql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+	SELECT covara._auth_check_writable('covara.revoke_api_key()');
 	WITH revoked AS (
 		UPDATE @extschema@.auth_api_keys k
 		   SET "revokedAt" = (pg_catalog.now() AT TIME ZONE 'UTC')
@@ -196,6 +198,7 @@ RETURNS TABLE(id pg_catalog.text, key pg_catalog.text)
 LANGUAGE sql VOLATILE STRICT SECURITY DEFINER PARALLEL UNSAFE ROWS 1
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+	SELECT covara._auth_check_writable('covara.rotate_api_key()');
 	WITH old AS (
 		UPDATE @extschema@.auth_api_keys k
 		   SET "revokedAt" = (pg_catalog.now() AT TIME ZONE 'UTC')

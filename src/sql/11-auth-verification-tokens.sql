@@ -88,6 +88,7 @@ AS $covara$
 DECLARE
 	token		pg_catalog.text;
 BEGIN
+	PERFORM covara._auth_check_writable('covara.issue_verification_token()');
 	PERFORM covara._auth_check_text(identifier, 'identifier');
 	PERFORM covara._auth_check_ttl(ttl);
 	/*
@@ -123,6 +124,7 @@ RETURNS pg_catalog.bool
 LANGUAGE sql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+	SELECT covara._auth_check_writable('covara.consume_verification_token()');
 	WITH gone AS (
 		DELETE FROM @extschema@.auth_verification_tokens t
 		 WHERE t.identifier OPERATOR(pg_catalog.=) consume_verification_token.identifier

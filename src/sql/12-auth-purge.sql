@@ -132,6 +132,7 @@ DECLARE
 	pos_a		pg_catalog.text;
 	pos_b		pg_catalog.text;
 BEGIN
+	PERFORM covara._auth_check_writable('covara.purge_expired()');
 	IF batch_size IS NULL OR batch_size OPERATOR(pg_catalog.<) 1 THEN
 		RAISE EXCEPTION 'batch_size must be a positive integer'
 			USING ERRCODE = 'invalid_parameter_value',

@@ -105,6 +105,7 @@ REVOKE ALL ON PROCEDURE covara.revoke_auth_flows(pg_catalog.regrole) FROM PUBLIC
 
 REVOKE ALL ON FUNCTION covara._auth_check_ttl(pg_catalog.interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_check_text(pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION covara._auth_check_writable(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_session_row(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_session_insert(pg_catalog.text, pg_catalog.text, pg_catalog.timestamp, pg_catalog.timestamp, pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION covara._auth_session_touch(pg_catalog.text, pg_catalog.timestamp) FROM PUBLIC;

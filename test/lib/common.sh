@@ -23,17 +23,24 @@ covara_as_owner() {
 }
 
 # Install what building and testing need, when it is missing: the server's
-# development files (PGXS), pgTAP and pg_prove, Python 3 for the script
-# lint, curl for the pinned server downloads, and Node.js for the client
-# checks.  Debian packages from the machine's own sources only (the other
-# PostgreSQL versions come from test/pg/fetch, which installs nothing).
+# development files (PGXS), pgTAP, pg_prove and pg_cron (for
+# test/tap/pg_cron.sh; the other versions' is built by test/pg/fetch, with
+# libpq-dev's libpq-fe.h) unless COVARA_NEED_TESTS=0, Python 3 for the
+# script lint, curl for the pinned server downloads, and Node.js for the
+# client checks (unless COVARA_NEED_NODE=0).  Debian packages from the
+# machine's own sources only (the other PostgreSQL versions come from
+# test/pg/fetch, which installs nothing).
 covara_install_deps() {
 	local v=$COVARA_DRIVER_PGVERSION pkgs=()
 	[ -f "/usr/include/postgresql/$v/server/postgres.h" ] || pkgs+=("postgresql-server-dev-$v")
-	[ -f "/usr/share/postgresql/$v/extension/pgtap.control" ] || pkgs+=("postgresql-$v-pgtap")
 	[ -x "/usr/lib/postgresql/$v/bin/initdb" ] || pkgs+=("postgresql-$v")
-	command -v pg_prove >/dev/null || pkgs+=(libtap-parser-sourcehandler-pgtap-perl)
-	command -v prove >/dev/null || pkgs+=(perl)
+	if [ "${COVARA_NEED_TESTS:-1}" = 1 ]; then	# the suites (test/demo sets 0)
+		[ -f "/usr/share/postgresql/$v/extension/pgtap.control" ] || pkgs+=("postgresql-$v-pgtap")
+		[ -f "/usr/share/postgresql/$v/extension/pg_cron.control" ] || pkgs+=("postgresql-$v-cron")
+		[ -f /usr/include/postgresql/libpq-fe.h ] || pkgs+=(libpq-dev)
+		command -v pg_prove >/dev/null || pkgs+=(libtap-parser-sourcehandler-pgtap-perl)
+		command -v prove >/dev/null || pkgs+=(perl)
+	fi
 	command -v make >/dev/null || pkgs+=(make)
 	command -v gcc >/dev/null || pkgs+=(gcc)
 	command -v python3 >/dev/null || pkgs+=(python3)	# test/lint, test/pg
@@ -243,7 +250,9 @@ covara_free_port() {
 # scratch directory, started on a free port on loopback and a private
 # socket directory (never the system's default cluster).  The socket trusts
 # its directory's users; TCP wants the password.  Extra server settings come
-# from COVARA_CLUSTER_OPTS (one "name=value" per word).
+# from COVARA_CLUSTER_OPTS (one "name=value" per word); COVARA_PORT is the
+# first port tried (a random one in 54320-55319 unless set);
+# COVARA_CLUSTER_ENCODING the cluster's encoding (UTF8 unless set).
 covara_cluster_start() {
 	local dir port o pw
 	dir=$(mktemp -d "$COVARA_WORK/cluster.XXXXXX") || return 1
@@ -254,12 +263,14 @@ covara_cluster_start() {
 	[ "$(id -u)" = 0 ] && chown -R postgres: "$dir"
 	chmod 700 "$dir/sock"
 	if ! covara_as_owner "$COVARA_PG_BINDIR/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pw" \
-		--auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+		--auth-local=trust --auth-host=scram-sha-256 -E "${COVARA_CLUSTER_ENCODING:-UTF8}" \
+		--locale="$([ "${COVARA_CLUSTER_ENCODING:-UTF8}" = UTF8 ] && echo C.UTF-8 || echo C)" \
+		>"$dir/initdb.log" 2>&1; then
 		cat "$dir/initdb.log" >&2
 		rm -rf "$dir"
 		return 1
 	fi
-	port=$(covara_free_port $((54320 + RANDOM % 1000)))
+	port=$(covara_free_port "${COVARA_PORT:-$((54320 + RANDOM % 1000))}")
 	{
 		echo "port = $port"
 		echo "listen_addresses = 'localhost'"

@@ -154,3 +154,53 @@ pg_majors() {
 pg_source() {
 	awk -v m="$1" '($1 == "tested" || $1 == "built") && $2 == m { print $3 }' "$PG_VERSIONS"
 }
+
+# pg_src_file URL: where the cache keeps the source tarball at URL (a "src"
+# line of the pin file).
+pg_src_file() {
+	echo "$PG_CACHE/src/${1##*/}"
+}
+
+# pg_src_download URL: download a source tarball into the cache and print
+# its path (the caller checks it against its pin).
+pg_src_download() {
+	local url=$1 file
+	file=$(pg_src_file "$url")
+	mkdir -p "${file%/*}"
+	curl -fsS --retry 3 -o "$file.part" "$url" ||
+		pg_die "cannot download $url" \
+			"When the archive no longer has it, pin another release in the src line of $PG_VERSIONS and run test/run-all."
+	mv "$file.part" "$file"
+	echo "$file"
+}
+
+# pg_build_pg_cron MAJOR KITDIR TARBALL: build pg_cron from TARBALL against
+# the kit's headers (its pg_config) with this machine's compiler, and
+# install it into the kit's server tree.  Debian's own postgresql-N-cron of
+# the suites that carry 17 and 18 needs a newer C library than the
+# machine's, which the server trees run with.  libpq-fe.h comes from the
+# machine's libpq-dev (libpq's interface only grows); the module links the
+# server tree's own libpq, found at run time through its RUNPATH.
+pg_build_pg_cron() {
+	local major=$1 kit=$2 tarball=$3 src args=() server=$2/server
+	src=$kit/build/pg_cron
+	[ -f /usr/include/postgresql/libpq-fe.h ] ||
+		pg_die "building pg_cron needs /usr/include/postgresql/libpq-fe.h" "Install libpq-dev (test/run-all does)."
+	rm -rf "$src"
+	mkdir -p "$src"
+	tar -xzf "$tarball" -C "$src" --strip-components=1
+	mapfile -t args < <(COVARA_PG_CONFIG=$kit/bin/pg_config COVARA_PGVERSION=$major covara_make_args 2>/dev/null)
+	# The headers (Debian's) can be a newer minor release than the server
+	# tree (npm's): 17.12's heap_getattr() calls heap_datum_check(), which
+	# 17.10's server lacks, for tuples only a newer server writes.  A weak
+	# reference lets the module load into the older server.
+	echo '#pragma weak heap_datum_check' >"$src/covara-weak.h"
+	args+=("PG_CPPFLAGS=-std=c99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-implicit-fallthrough -Iinclude -I/usr/include/postgresql -include $src/covara-weak.h"
+		"libpq=-L$server/lib -lpq -Wl,-rpath,\\\$\$ORIGIN/..")
+	make -C "$src" "${args[@]}" >"$src/build.log" 2>&1 &&
+		make -C "$src" "${args[@]}" pkglibdir="$server/lib/postgresql" \
+			datadir="$server/share/postgresql" install >>"$src/build.log" 2>&1 || {
+		tail -n 30 "$src/build.log" >&2
+		pg_die "pg_cron did not build or install for PostgreSQL $major (log: $src/build.log)"
+	}
+}

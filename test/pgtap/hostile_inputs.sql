@@ -41,7 +41,7 @@ INSERT INTO ordinary VALUES
 	('target', NULL, $$'hostile.seeded'$$), ('index_name', NULL, $$'docs'$$),
 	('name', 'text', $$'docs'$$), ('fields', NULL, $$'["title:A"]'$$),
 	('document', NULL, $$'{"id": 1, "title": "the quick fox"}'$$), ('query', NULL, $$'fox'$$),
-	('id_column', NULL, $$'id'$$), ('language', NULL, $$'english'$$), ('display', NULL, $${title}$$),
+	('id_column', NULL, $$'id'$$), ('language', NULL, $$'english'$$), ('display', NULL, $${title}$$), ('replicated', NULL, 'true'),
 	('keep', NULL, $${id}$$), ('trigger_name', NULL, $$'covara_sync_docs'$$),
 	('table_prefix', NULL, $$'covara_fts_'$$), ('prefix', NULL, $$'cvk'$$), ('encoding', NULL, $$'hex'$$),
 	('identifier', NULL, $$'a@example.com'$$), ('ttl', NULL, $$'1 hour'$$), ('user_id', NULL, $$'u1'$$),
@@ -61,7 +61,7 @@ INSERT INTO ordinary VALUES
 -- the hostile values, by type
 CREATE TEMP TABLE probe (type regtype, label text, expr text, huge boolean DEFAULT false);
 INSERT INTO probe (type, label, expr) SELECT t, 'NULL', 'NULL'
-  FROM unnest('{text,bytea,jsonb,integer,interval,name,text[],name[],oid,timestamp,regclass,regconfig,regrole}'::regtype[]) t;
+  FROM unnest('{text,bytea,jsonb,integer,interval,name,text[],name[],oid,timestamp,regclass,regconfig,regrole,boolean}'::regtype[]) t;
 INSERT INTO probe (type, label, expr) VALUES
 	('text', 'empty', $$''$$), ('text', 'blank', $$' 	 '$$),
 	('text', 'quote injection', $$'x''); DROP TABLE hostile.docs; --'$$),

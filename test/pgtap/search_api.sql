@@ -11,7 +11,7 @@ SET client_min_messages = warning;
 SELECT has_function('covara', 'search_trigger', '{}'::name[]);
 SELECT has_function('covara', 'search_sync_trigger', '{}'::name[]);
 SELECT has_function('covara', 'create_search_index', ARRAY['text', 'jsonb', 'regconfig', 'text']);
-SELECT has_function('covara', 'attach_search', ARRAY['regclass', 'text', 'jsonb', 'name', 'regconfig', 'name[]']);
+SELECT has_function('covara', 'attach_search', ARRAY['regclass', 'text', 'jsonb', 'name', 'regconfig', 'name[]', 'boolean']);
 SELECT has_function('covara', 'detach_search', ARRAY['regclass', 'text']);
 SELECT has_function('covara', 'drop_search_index', ARRAY['text']);
 SELECT has_function('covara', 'search', ARRAY['text', 'text', 'integer', 'integer']);
