@@ -14,6 +14,7 @@
 #define COVARA_SEARCH_CONFIG_H
 
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 
 #include "search.h"
@@ -53,6 +54,13 @@ typedef struct CovaraTriggerConfig
 	Oid			tsv_domain;		/* the column's domain, or InvalidOid */
 	void	   *tsv_domain_extra;	/* domain_check()'s cache, in cxt */
 	bool		keep_given;
+	/* search_trigger.c's replace of a document COPY loads again */
+	bool		replace_ready;	/* the fields below are set */
+	SPIPlanPtr	replace_plan;	/* kept; NULL: the table has no doc_id text */
+	int			replace_nargs;	/* doc_id first, then the other columns */
+	AttrNumber *replace_attnum;
+	Datum	   *replace_values;
+	char	   *replace_nulls;
 
 	/* sync trigger */
 	char	   *idx_schema;

@@ -28,6 +28,77 @@ bool		covara_sync_upserting = false;
 /* The prefix of the trigger create_search_index puts on an index table. */
 #define COVARA_INDEX_TRIGGER_PREFIX "covara_index_"
 
+/* Free the kept replace plan with the configuration that holds it. */
+static void
+covara_index_replace_free(void *arg)
+{
+	CovaraTriggerConfig *conf = (CovaraTriggerConfig *) arg;
+
+	if (conf->replace_plan != NULL)
+		SPI_freeplan(conf->replace_plan);
+	conf->replace_plan = NULL;
+}
+
+/*
+ * Prepare, once per trigger configuration, the UPDATE that replaces a
+ * document of an index table: every column but doc_id, by doc_id.  No plan
+ * when the table has no text doc_id or no other column.
+ */
+static void
+covara_index_replace_prepare(CovaraTriggerConfig *conf, Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	MemoryContext old = MemoryContextSwitchTo(conf->cxt);
+	MemoryContextCallback *cb;
+	StringInfoData sql;
+	Oid		   *types = palloc(sizeof(Oid) * (desc->natts + 1));
+	int			nargs = 1;
+	int			i;
+
+	conf->replace_attnum = palloc(sizeof(AttrNumber) * (desc->natts + 1));
+	conf->replace_values = palloc(sizeof(Datum) * (desc->natts + 1));
+	conf->replace_nulls = palloc(desc->natts + 2);
+	conf->replace_attnum[0] = InvalidAttrNumber;
+	types[0] = TEXTOID;
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "UPDATE %s SET ",
+					 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+												RelationGetRelationName(rel)));
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		if (strcmp(NameStr(att->attname), "doc_id") == 0)
+		{
+			if (att->atttypid == TEXTOID)
+				conf->replace_attnum[0] = i + 1;
+			continue;
+		}
+		appendStringInfo(&sql, "%s%s = $%d", nargs > 1 ? ", " : "",
+						 quote_identifier(NameStr(att->attname)), nargs + 1);
+		types[nargs] = att->atttypid;
+		conf->replace_attnum[nargs++] = i + 1;
+	}
+	appendStringInfoString(&sql, " WHERE doc_id OPERATOR(pg_catalog.=) $1");
+	conf->replace_nargs = nargs;
+	conf->replace_nulls[nargs] = '\0';
+	MemoryContextSwitchTo(old);
+
+	if (conf->replace_attnum[0] != InvalidAttrNumber && nargs > 1)
+	{
+		cb = MemoryContextAlloc(conf->cxt, sizeof(MemoryContextCallback));
+		cb->func = covara_index_replace_free;
+		cb->arg = conf;
+		MemoryContextRegisterResetCallback(conf->cxt, cb);
+		covara_spi_connect();
+		conf->replace_plan = covara_spi_prepare_kept(sql.data, nargs, types);
+		covara_spi_finish();
+	}
+	conf->replace_ready = true;
+}
+
 /*
  * A row that COPY loads into a search index table (the table of a trigger
  * named covara_index_<name>) with a doc_id the table already holds replaces
@@ -38,63 +109,31 @@ bool		covara_sync_upserting = false;
  * replaced (the row is then skipped).
  */
 static bool
-covara_index_replace(Relation rel, TupleTableSlot *slot)
+covara_index_replace(CovaraTriggerConfig *conf, Relation rel,
+					 TupleTableSlot *slot)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	AttrNumber	docatt = InvalidAttrNumber;
-	StringInfoData sql;
-	Oid		   *types;
-	Datum	   *values;
-	char	   *nulls;
-	int			nargs = 1;
 	int			i;
 	uint64		replaced;
 
-	for (i = 0; i < desc->natts; i++)
-		if (!TupleDescAttr(desc, i)->attisdropped &&
-			strcmp(NameStr(TupleDescAttr(desc, i)->attname), "doc_id") == 0)
-			docatt = i + 1;
-	if (docatt == InvalidAttrNumber ||
-		TupleDescAttr(desc, docatt - 1)->atttypid != TEXTOID)
+	if (!conf->replace_ready)
+		covara_index_replace_prepare(conf, rel);
+	if (conf->replace_plan == NULL)
 		return false;
 	slot_getallattrs(slot);
-	if (slot->tts_isnull[docatt - 1])
+	if (slot->tts_isnull[conf->replace_attnum[0] - 1])
 		return false;
-	types = palloc(sizeof(Oid) * (desc->natts + 1));
-	values = palloc(sizeof(Datum) * (desc->natts + 1));
-	nulls = palloc(desc->natts + 2);
-	types[0] = TEXTOID;
-	values[0] = slot->tts_values[docatt - 1];
-	nulls[0] = ' ';
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "UPDATE %s SET ",
-					 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-												RelationGetRelationName(rel)));
-	for (i = 0; i < desc->natts; i++)
+	for (i = 0; i < conf->replace_nargs; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
+		AttrNumber	att = conf->replace_attnum[i];
 
-		if (att->attisdropped || att->attgenerated || i + 1 == docatt)
-			continue;
-		appendStringInfo(&sql, "%s%s = $%d", nargs > 1 ? ", " : "",
-						 quote_identifier(NameStr(att->attname)), nargs + 1);
-		types[nargs] = att->atttypid;
-		values[nargs] = slot->tts_values[i];
-		nulls[nargs] = slot->tts_isnull[i] ? 'n' : ' ';
-		nargs++;
+		conf->replace_values[i] = slot->tts_values[att - 1];
+		conf->replace_nulls[i] = slot->tts_isnull[att - 1] ? 'n' : ' ';
 	}
-	nulls[nargs] = '\0';
-	if (nargs == 1)
-		return false;
-	appendStringInfoString(&sql, " WHERE doc_id OPERATOR(pg_catalog.=) $1");
-
 	covara_spi_connect();
-	replaced = covara_spi_check(SPI_execute_with_args(sql.data, nargs, types, values,
-													  nulls, false, 0),
-								SPI_OK_UPDATE, "replacing a search document");
+	replaced = covara_spi_execute_plan(conf->replace_plan, conf->replace_values,
+									   conf->replace_nulls, false, 0,
+									   SPI_OK_UPDATE, "replacing a search document");
 	covara_spi_finish();
-	pfree(sql.data);
 	return replaced > 0;
 }
 
@@ -125,7 +164,7 @@ covara_search_trigger(PG_FUNCTION_ARGS)
 			ActivePortal->commandTag == CMDTAG_COPY &&
 			strncmp(td->tg_trigger->tgname, COVARA_INDEX_TRIGGER_PREFIX,
 					strlen(COVARA_INDEX_TRIGGER_PREFIX)) == 0 &&
-			covara_index_replace(rel, slot))
+			covara_index_replace(conf, rel, slot))
 			return PointerGetDatum(NULL);
 		if (conf->keep_given && !slot_attisnull(slot, conf->tsv_attnum))
 			return PointerGetDatum(tuple);
