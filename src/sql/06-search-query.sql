@@ -1,9 +1,43 @@
 /* ---- 06-search-query.sql: search() and search_count() ---- */
 
+-- The tsquery of what a user typed, in the index's language: NULL for a
+-- blank query or one without lexemes (stop words only); with prefix, its
+-- last term matches as a prefix.  Refuses a query longer than 4 kB.
+CREATE FUNCTION covara._search_query(language pg_catalog.regconfig, query pg_catalog.text,
+									 prefix pg_catalog.bool)
+RETURNS pg_catalog.tsquery
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $covara$
+DECLARE
+	q pg_catalog.tsquery;
+BEGIN
+	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
+		RETURN NULL;
+	END IF;
+	IF pg_catalog.octet_length(query) OPERATOR(pg_catalog.>) 4096 THEN
+		RAISE EXCEPTION 'search query is too long (% bytes)', pg_catalog.octet_length(query)
+			USING ERRCODE = 'program_limit_exceeded',
+				  DETAIL = 'A search query has at most 4096 bytes.',
+				  HINT = 'Search with the words the user typed, not with a document.';
+	END IF;
+	q := pg_catalog.websearch_to_tsquery(language, query);
+	IF pg_catalog.numnode(q) OPERATOR(pg_catalog.=) 0 THEN
+		RETURN NULL;
+	END IF;
+	IF prefix THEN
+		q := covara.search_prefix_query(q);
+	END IF;
+	RETURN q;
+END
+$covara$;
+COMMENT ON FUNCTION covara._search_query(pg_catalog.regconfig, pg_catalog.text, pg_catalog.bool) IS
+'internal: websearch_to_tsquery of a search query (NULL when blank or without lexemes; the last term a prefix with prefix), refusing one over 4 kB';
+
 CREATE FUNCTION covara.search(index_name pg_catalog.text,
 							  query pg_catalog.text,
 							  "limit" pg_catalog.int4 DEFAULT 20,
-							  "offset" pg_catalog.int4 DEFAULT 0)
+							  "offset" pg_catalog.int4 DEFAULT 0,
+							  prefix pg_catalog.bool DEFAULT false)
 RETURNS TABLE (doc_id pg_catalog.text, score pg_catalog.float4,
 			   source pg_catalog.jsonb, headline pg_catalog.text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -14,7 +48,27 @@ DECLARE
 	lang pg_catalog.regconfig;
 	hl_fields pg_catalog.jsonb;
 	q pg_catalog.tsquery;
+	weight pg_catalog."char";
+	wanted pg_catalog.int8;
+	tier pg_catalog.int4;
+	next_tier pg_catalog.int4;
+	step pg_catalog.int4;
+	t pg_catalog.int4;
+	lo pg_catalog.int4;
+	hi pg_catalog.int4;
+	n pg_catalog.int8;
+	probe pg_catalog.text;
+	ids pg_catalog.text[];
+	kth pg_catalog.float4;
 BEGIN
+	IF "limit" OPERATOR(pg_catalog.<) 0 THEN
+		RAISE EXCEPTION 'limit must not be negative' USING ERRCODE = 'invalid_row_count_in_limit_clause',
+			HINT = 'Pass how many rows to return, or NULL for all.';
+	END IF;
+	IF "offset" OPERATOR(pg_catalog.<) 0 THEN
+		RAISE EXCEPTION 'offset must not be negative' USING ERRCODE = 'invalid_row_count_in_result_offset_clause',
+			HINT = 'Pass how many rows to skip.';
+	END IF;
 	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RETURN;
 	END IF;
@@ -37,16 +91,107 @@ BEGIN
 				   LATERAL pg_catalog.unnest(s.args[5:]) WITH ORDINALITY AS a(arg, i)
 			 WHERE a.arg OPERATOR(pg_catalog.!~) '^[a-z_]+=') AS f
 			 ORDER BY pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''), f.src, f.i) AS d;
-	q := pg_catalog.websearch_to_tsquery(lang, query);
-	IF pg_catalog.numnode(q) OPERATOR(pg_catalog.=) 0 THEN
+	q := covara._search_query(lang, query, prefix);
+	IF q IS NULL THEN
 		RETURN;
 	END IF;
+
+	-- The top tiers first.  Find the highest tier T whose documents (those
+	-- with a term at tier T or above) hold "wanted" matches, counting no
+	-- further than that (down in growing steps, then halving the gap), rank
+	-- those documents, and stop when the last one wanted scores above T's
+	-- floor: no document outside can score that high.  Not worth it when
+	-- ranking every match is cheap (few matches, by the planner's
+	-- estimate), nor for phrases, whose matches are few among many
+	-- candidates.
+	weight := covara._search_impact_weight(idx);
+	IF weight IS NOT NULL AND "limit" IS NOT NULL THEN
+		wanted := "limit"::pg_catalog.int8 OPERATOR(pg_catalog.+) COALESCE("offset", 0);
+		IF wanted OPERATOR(pg_catalog.>) 0
+		   AND pg_catalog.strpos(q::pg_catalog.text, '<') OPERATOR(pg_catalog.=) 0
+		   AND covara._search_estimate(idx, q) OPERATOR(pg_catalog.>)
+			   (COALESCE(pg_catalog.current_setting('covara.search_rank_all_below', true)::pg_catalog.int8, 300)
+				OPERATOR(pg_catalog.+) 2 OPERATOR(pg_catalog.*) wanted)
+		   AND covara._search_tier_query(q, 1) IS NOT NULL THEN
+			-- at most "wanted" of the matches in tiers >= $2
+			probe := pg_catalog.format(
+				'SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+				' WHERE covara.search_impacts(t.search_vector, %L::pg_catalog."char") OPERATOR(pg_catalog.@@) $2 '
+				'   AND (t.search_vector OPERATOR(pg_catalog.@@) $1) IS TRUE LIMIT $3) AS m', idx, weight);
+			hi := covara._search_tiers(weight) OPERATOR(pg_catalog.+) 1;	-- too few at hi and above
+			tier := hi OPERATOR(pg_catalog.-) 1;
+			step := 1;
+			lo := NULL;												-- enough at lo and above
+			LOOP
+				EXECUTE probe INTO n USING q, covara._search_tier_query(q, tier), wanted;
+				IF n OPERATOR(pg_catalog.>=) wanted THEN
+					lo := tier;
+					EXIT;
+				END IF;
+				hi := tier;
+				EXIT WHEN tier OPERATOR(pg_catalog.=) 1;
+				tier := pg_catalog.int4larger(tier OPERATOR(pg_catalog.-) step, 1);
+				step := step OPERATOR(pg_catalog.*) 2;
+			END LOOP;
+			WHILE lo IS NOT NULL AND hi OPERATOR(pg_catalog.-) lo OPERATOR(pg_catalog.>) 1 LOOP
+				tier := (lo OPERATOR(pg_catalog.+) hi) OPERATOR(pg_catalog./) 2;
+				EXECUTE probe INTO n USING q, covara._search_tier_query(q, tier), wanted;
+				IF n OPERATOR(pg_catalog.>=) wanted THEN
+					lo := tier;
+				ELSE
+					hi := tier;
+				END IF;
+			END LOOP;
+			tier := lo;
+			WHILE tier IS NOT NULL LOOP
+				EXECUTE pg_catalog.format(
+					'SELECT pg_catalog.array_agg(r.doc_id ORDER BY r.s DESC, r.doc_id), '
+					'       CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) $3 THEN pg_catalog.min(r.s) END '
+					'  FROM (SELECT t.doc_id, covara.search_score(t.search_vector, $1) AS s '
+					'          FROM %s AS t '
+					'         WHERE covara.search_impacts(t.search_vector, %L::pg_catalog."char") OPERATOR(pg_catalog.@@) $2 '
+					'           AND (t.search_vector OPERATOR(pg_catalog.@@) $1) IS TRUE '
+					'         ORDER BY 2 DESC, 1 '
+					'         LIMIT $3) AS r', idx, weight)
+					INTO ids, kth USING q, covara._search_tier_query(q, tier), wanted;
+				IF kth OPERATOR(pg_catalog.>) (covara._search_tier_floor(weight, tier) OPERATOR(pg_catalog.*) 1.000001) THEN
+					RETURN QUERY EXECUTE pg_catalog.format(
+						'SELECT t.doc_id, covara.search_score(t.search_vector, $3), t.source, '
+						'       pg_catalog.ts_headline($1, CASE WHEN covara.search_text(t.source, $2) OPERATOR(pg_catalog.<>) '''' '
+						'                                       THEN covara.search_text(t.source, $2) '
+						'                                       ELSE covara.search_text(t.source, NULL) END, $3) '
+						'  FROM pg_catalog.unnest($4) WITH ORDINALITY AS x(id, n) '
+						'  JOIN %s AS t ON t.doc_id OPERATOR(pg_catalog.=) x.id '
+						' WHERE x.n OPERATOR(pg_catalog.>) $5 '
+						' ORDER BY x.n', idx)
+						USING lang, hl_fields, q, ids, COALESCE("offset", 0);
+					RETURN;
+				END IF;
+				-- the last one is too low: the highest tier whose floor it
+				-- beats holds the answer, since its documents include these
+				-- and so its last one scores at least as high (every
+				-- statement of this STABLE function sees one snapshot)
+				next_tier := NULL;
+				IF kth IS NOT NULL THEN
+					FOR t IN REVERSE tier OPERATOR(pg_catalog.-) 1 .. 1 LOOP
+						IF kth OPERATOR(pg_catalog.>) (covara._search_tier_floor(weight, t) OPERATOR(pg_catalog.*) 1.000001) THEN
+							next_tier := t;
+							EXIT;
+						END IF;
+					END LOOP;
+				END IF;
+				tier := next_tier;	-- none: rank every match
+			END LOOP;
+		END IF;
+	END IF;
+
+	-- every match, ranked
 	RETURN QUERY EXECUTE pg_catalog.format(
 		'SELECT r.doc_id, r.score, r.source, '
 		'       pg_catalog.ts_headline($1, CASE WHEN covara.search_text(r.source, $2) OPERATOR(pg_catalog.<>) '''' '
 		'                                       THEN covara.search_text(r.source, $2) '
 		'                                       ELSE covara.search_text(r.source, NULL) END, $3) '
-		'  FROM (SELECT t.doc_id, t.source, pg_catalog.ts_rank(t.search_vector, $3) AS score '
+		'  FROM (SELECT t.doc_id, t.source, covara.search_score(t.search_vector, $3) AS score '
 		'          FROM %s AS t '
 		'         WHERE t.search_vector OPERATOR(pg_catalog.@@) $3 '
 		'         ORDER BY 3 DESC, 1 '
@@ -55,8 +200,8 @@ BEGIN
 		USING lang, hl_fields, q, "limit", COALESCE("offset", 0);
 END
 $covara$;
-COMMENT ON FUNCTION covara.search(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int4) IS
-'searches an index with websearch_to_tsquery in its language: (doc_id, score, source, headline), best first (ts_rank, which honours the weights; ties by doc_id), at most limit rows (NULL: all) after offset; a blank query returns no rows; the headline (ts_headline) is over the fields of the index and of its attached tables';
+COMMENT ON FUNCTION covara.search(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.bool) IS
+'searches an index with websearch_to_tsquery in its language (prefix: the last word matches as a prefix, for search as you type): (doc_id, score, source, headline), best first by covara.search_score (ts_rank for one term; for several the mean of their one-term ranks; ties by doc_id), at most limit rows (NULL: all) after offset; reads only the top impact tiers when the index has its <table>_impact_idx; a blank query returns no rows; the headline (ts_headline) is over the fields of the index and of its attached tables';
 
 CREATE FUNCTION covara.search_count(index_name pg_catalog.text, query pg_catalog.text)
 RETURNS pg_catalog.int8
@@ -75,8 +220,8 @@ BEGIN
 	  FROM pg_catalog.pg_trigger t
 	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
 	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
-	q := pg_catalog.websearch_to_tsquery(lang, query);
-	IF pg_catalog.numnode(q) OPERATOR(pg_catalog.=) 0 THEN
+	q := covara._search_query(lang, query, false);
+	IF q IS NULL THEN
 		RETURN 0;
 	END IF;
 	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s AS t '
@@ -86,5 +231,51 @@ BEGIN
 END
 $covara$;
 COMMENT ON FUNCTION covara.search_count(pg_catalog.text, pg_catalog.text) IS
-'how many documents of the index match the query (websearch_to_tsquery in the index''s language); 0 for a blank query';
+'how many documents of the index match the query (websearch_to_tsquery in the index''s language), counting every match (search_count(index, query, exact_up_to) stops early); 0 for a blank query';
 
+
+CREATE FUNCTION covara.search_count(index_name pg_catalog.text, query pg_catalog.text,
+									exact_up_to pg_catalog.int8)
+RETURNS TABLE (count pg_catalog.int8, exact pg_catalog.bool)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+AS $covara$
+DECLARE
+	idx pg_catalog.regclass := covara.search_index_table(index_name);
+	lang pg_catalog.regconfig;
+	q pg_catalog.tsquery;
+	n pg_catalog.int8;
+BEGIN
+	IF exact_up_to IS NULL OR exact_up_to OPERATOR(pg_catalog.<) 0 THEN
+		RAISE EXCEPTION 'exact_up_to must be zero or more, not %', COALESCE(exact_up_to::pg_catalog.text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass how many matches to count exactly before estimating, e.g. 1000; covara.search_count(index, query) counts every match.';
+	END IF;
+	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
+		RETURN QUERY SELECT 0::pg_catalog.int8, true;
+		RETURN;
+	END IF;
+	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
+	  FROM pg_catalog.pg_trigger t
+	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
+	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	q := covara._search_query(lang, query, false);
+	IF q IS NULL THEN
+		RETURN QUERY SELECT 0::pg_catalog.int8, true;
+		RETURN;
+	END IF;
+	-- exact while there are at most exact_up_to matches: stop at the next one
+	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
+		INTO n USING q, exact_up_to OPERATOR(pg_catalog.+) 1;
+	IF n OPERATOR(pg_catalog.<=) exact_up_to THEN
+		RETURN QUERY SELECT n, true;
+		RETURN;
+	END IF;
+	-- beyond: the planner's estimate from the index table's statistics
+	-- (ANALYZE), never below what was counted
+	RETURN QUERY SELECT pg_catalog.max(x), false
+				   FROM pg_catalog.unnest(ARRAY[n, pg_catalog.round(covara._search_estimate(idx, q))::pg_catalog.int8]) AS x;
+END
+$covara$;
+COMMENT ON FUNCTION covara.search_count(pg_catalog.text, pg_catalog.text, pg_catalog.int8) IS
+'how many documents match the query, cheaply: (count, exact); the exact count while it is at most exact_up_to, else the planner''s estimate (from ANALYZE''s statistics of the index table, at least exact_up_to + 1) with exact false';
