@@ -540,6 +540,10 @@ CREATE FUNCTION covara.search(index_name pg_catalog.text,
 RETURNS TABLE (doc_id pg_catalog.text, score pg_catalog.float4,
 			   source pg_catalog.jsonb, headline pg_catalog.text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+-- A probe wants a few rows of a tier: a sequential scan would compute
+-- search_impacts() for every row until it found them, or for all of them
+-- when the tier holds fewer.
+SET enable_seqscan = off
 AS $covara$
 DECLARE
 	idx pg_catalog.regclass := covara.search_index_table(index_name);
