@@ -12,6 +12,9 @@ SET covara.search_rank_all_below = 0;
 -- in the body (D), many ties, and terms no document holds twice.
 SELECT covara.create_search_index('docs', '{"title": "A", "body": "D"}');
 \d covara_fts_docs
+-- the vector stays in the row (the source goes to TOAST)
+SELECT attname, attstorage FROM pg_attribute
+ WHERE attrelid = 'covara_fts_docs'::regclass AND attname IN ('source', 'search_vector') ORDER BY 1;
 INSERT INTO covara_fts_docs (doc_id, source)
 SELECT i::text,
 	   jsonb_build_object(

@@ -218,6 +218,10 @@ BEGIN
 			EXECUTE pg_catalog.format('CREATE TABLE %I.%I (doc_id pg_catalog.text PRIMARY KEY, '
 									  'source pg_catalog.jsonb NOT NULL, search_vector pg_catalog.tsvector)',
 									  nsp, tbl);
+			-- the vector stays in the row, where every match and ranking
+			-- reads it; the source, read only for the rows returned, is the
+			-- one that goes to TOAST
+			EXECUTE pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN search_vector SET STORAGE MAIN', nsp, tbl);
 			rel := pg_catalog.format('%I.%I', nsp, tbl)::pg_catalog.regclass;
 		END IF;
 		IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl OPERATOR(pg_catalog.||) '_search_idx')) IS NULL THEN
