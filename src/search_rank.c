@@ -25,6 +25,11 @@
  * which is what lets tiers bound it (ts_rank's AND formula weighs the
  * distances between terms and has no such bound).
  *
+ * The tiers (COVARA_TIERS, COVARA_TIER_GROWTH, the "<tier>:" entries) are
+ * stored in every impact index on disk and search_impacts() is IMMUTABLE:
+ * never change them under the same C symbol.  A new scale needs a new
+ * function (and a REINDEX of the indexes built on the old one).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
