@@ -49,9 +49,9 @@
 /*
  * Tiers 1 .. COVARA_TIERS; the floor of each is COVARA_TIER_GROWTH times the
  * last, so that the ranks ts_rank gives the few occurrences a word usually
- * has (1.0 for an A, 1.025 for an A and a D, ...) fall in different tiers,
- * and tiers reach the highest rank (just under 1) from the lowest base (a
- * single D, 0.0608).
+ * has, a few percent apart (one A: 0.608, an A and a D: 0.623, ...), fall
+ * in different tiers, and tiers reach the highest rank (just under 1) from
+ * the lowest base (a single D, 0.0608).
  */
 #define COVARA_TIERS		300
 #define COVARA_TIER_GROWTH	1.01
@@ -132,12 +132,17 @@ covara_tier_floor(float4 base, int tier)
 static int
 covara_impact_tier(float4 impact, float4 base)
 {
-	int			tier = 1;
+	int			tier;
 
 	if (impact <= base)
 		return 0;
+	/* the logarithm's guess, then the floors themselves decide */
+	tier = 1 + (int) floor(log((double) impact / base) / log(COVARA_TIER_GROWTH));
+	tier = Max(1, Min(tier, COVARA_TIERS));
 	while (tier < COVARA_TIERS && (double) impact >= covara_tier_floor(base, tier + 1))
 		tier++;
+	while (tier > 1 && (double) impact < covara_tier_floor(base, tier))
+		tier--;
 	return tier;
 }
 
