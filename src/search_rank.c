@@ -36,6 +36,7 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -483,4 +484,21 @@ covara_search_tiers(PG_FUNCTION_ARGS)
 		WEP_SETWEIGHT(best[i], 3);
 	}
 	PG_RETURN_INT32(covara_impact_tier(covara_positions_impact(best, MAXNUMPOS), base));
+}
+
+PG_FUNCTION_INFO_V1(covara_search_query_terms);
+/* covara._search_query_terms(tsquery): the query's distinct positive whole-word terms, sorted. */
+Datum
+covara_search_query_terms(PG_FUNCTION_ARGS)
+{
+	TSQuery		q = PG_GETARG_TSQUERY(0);
+	int			n;
+	CovaraTerm *terms = covara_query_terms(q, &n);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!terms[i].prefix)
+			elems[m++] = PointerGetDatum(cstring_to_text_with_len(terms[i].word, terms[i].len));
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, m, TEXTOID, -1, false, TYPALIGN_INT));
 }

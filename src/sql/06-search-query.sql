@@ -33,11 +33,11 @@ $covara$;
 COMMENT ON FUNCTION covara._search_query(pg_catalog.regconfig, pg_catalog.text, pg_catalog.bool) IS
 'internal: websearch_to_tsquery of a search query (NULL when blank or without lexemes; the last term a prefix with prefix), refusing one over 4 kB';
 
-CREATE FUNCTION covara.search(index_name pg_catalog.text,
-							  query pg_catalog.text,
-							  "limit" pg_catalog.int4 DEFAULT 20,
-							  "offset" pg_catalog.int4 DEFAULT 0,
-							  prefix pg_catalog.bool DEFAULT false)
+-- The ranked rows of a parsed query on an index table (search() without
+-- parsing or fuzziness): the top tiers first, else every match ranked.
+CREATE FUNCTION covara._search_ranked(idx pg_catalog.regclass, lang pg_catalog.regconfig,
+									  hl_fields pg_catalog.jsonb, q pg_catalog.tsquery,
+									  "limit" pg_catalog.int4, "offset" pg_catalog.int4)
 RETURNS TABLE (doc_id pg_catalog.text, score pg_catalog.float4,
 			   source pg_catalog.jsonb, headline pg_catalog.text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -47,11 +47,6 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET enable_seqscan = off
 AS $covara$
 DECLARE
-	idx pg_catalog.regclass := covara.search_index_table(index_name);
-	args pg_catalog.text[];
-	lang pg_catalog.regconfig;
-	hl_fields pg_catalog.jsonb;
-	q pg_catalog.tsquery;
 	weight pg_catalog."char";
 	wanted pg_catalog.int8;
 	tier pg_catalog.int4;
@@ -65,41 +60,6 @@ DECLARE
 	ids pg_catalog.text[];
 	kth pg_catalog.float4;
 BEGIN
-	IF "limit" OPERATOR(pg_catalog.<) 0 THEN
-		RAISE EXCEPTION 'limit must not be negative' USING ERRCODE = 'invalid_row_count_in_limit_clause',
-			HINT = 'Pass how many rows to return, or NULL for all.';
-	END IF;
-	IF "offset" OPERATOR(pg_catalog.<) 0 THEN
-		RAISE EXCEPTION 'offset must not be negative' USING ERRCODE = 'invalid_row_count_in_result_offset_clause',
-			HINT = 'Pass how many rows to skip.';
-	END IF;
-	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
-		RETURN;
-	END IF;
-	SELECT covara.trigger_arguments(t.oid) INTO args
-	  FROM pg_catalog.pg_trigger t
-	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
-	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
-	lang := args[2]::pg_catalog.regconfig;
-	-- headline text: the index's fields, then those of its attached tables,
-	-- each path once
-	SELECT pg_catalog.jsonb_agg(d.spec ORDER BY d.src, d.i) INTO hl_fields
-	  FROM (SELECT DISTINCT ON (pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''))
-				   f.spec, f.src, f.i
-	  FROM (SELECT 0::pg_catalog.oid AS src, a.i, pg_catalog.substr(a.arg, 8) AS spec
-			  FROM pg_catalog.unnest(args[3:]) WITH ORDINALITY AS a(arg, i)
-			 WHERE pg_catalog.starts_with(a.arg, 'source.')
-			UNION ALL
-			SELECT s.source::pg_catalog.oid, a.i, a.arg
-			  FROM covara._search_sources(idx) s,
-				   LATERAL pg_catalog.unnest(s.args[5:]) WITH ORDINALITY AS a(arg, i)
-			 WHERE a.arg OPERATOR(pg_catalog.!~) '^[a-z_]+=') AS f
-			 ORDER BY pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''), f.src, f.i) AS d;
-	q := covara._search_query(lang, query, prefix);
-	IF q IS NULL THEN
-		RETURN;
-	END IF;
-
 	-- The top tiers first.  Find the highest tier T whose documents (those
 	-- with a term at tier T or above) hold "wanted" matches, counting no
 	-- further than that (down in growing steps, then halving the gap), rank
@@ -204,8 +164,89 @@ BEGIN
 		USING lang, hl_fields, q, "limit", COALESCE("offset", 0);
 END
 $covara$;
-COMMENT ON FUNCTION covara.search(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.bool) IS
-'searches an index with websearch_to_tsquery in its language (prefix: the last word matches as a prefix, for search as you type): (doc_id, score, source, headline), best first by covara.search_score (ts_rank for one term; for several the mean of their one-term ranks; ties by doc_id), at most limit rows (NULL: all) after offset; reads only the top impact tiers when the index has its <table>_impact_idx; a blank query returns no rows; the headline (ts_headline) is over the fields of the index and of its attached tables';
+COMMENT ON FUNCTION covara._search_ranked(pg_catalog.regclass, pg_catalog.regconfig, pg_catalog.jsonb, pg_catalog.tsquery, pg_catalog.int4, pg_catalog.int4) IS
+'internal: search()''s rows for a parsed query on an index table: the top impact tiers first when the table has its impact index, else every match ranked';
+
+CREATE FUNCTION covara.search(index_name pg_catalog.text,
+							  query pg_catalog.text,
+							  "limit" pg_catalog.int4 DEFAULT 20,
+							  "offset" pg_catalog.int4 DEFAULT 0,
+							  prefix pg_catalog.bool DEFAULT false,
+							  fuzzy pg_catalog.bool DEFAULT false)
+RETURNS TABLE (doc_id pg_catalog.text, score pg_catalog.float4,
+			   source pg_catalog.jsonb, headline pg_catalog.text)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+AS $covara$
+DECLARE
+	idx pg_catalog.regclass := covara.search_index_table(index_name);
+	args pg_catalog.text[];
+	lang pg_catalog.regconfig;
+	hl_fields pg_catalog.jsonb;
+	q pg_catalog.tsquery;
+	fixed pg_catalog.tsquery;
+	term pg_catalog.text;
+	better pg_catalog.text;
+	n pg_catalog.int8;
+BEGIN
+	IF "limit" OPERATOR(pg_catalog.<) 0 THEN
+		RAISE EXCEPTION 'limit must not be negative' USING ERRCODE = 'invalid_row_count_in_limit_clause',
+			HINT = 'Pass how many rows to return, or NULL for all.';
+	END IF;
+	IF "offset" OPERATOR(pg_catalog.<) 0 THEN
+		RAISE EXCEPTION 'offset must not be negative' USING ERRCODE = 'invalid_row_count_in_result_offset_clause',
+			HINT = 'Pass how many rows to skip.';
+	END IF;
+	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
+		RETURN;
+	END IF;
+	SELECT covara.trigger_arguments(t.oid) INTO args
+	  FROM pg_catalog.pg_trigger t
+	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
+	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	lang := args[2]::pg_catalog.regconfig;
+	-- headline text: the index's fields, then those of its attached tables,
+	-- each path once
+	SELECT pg_catalog.jsonb_agg(d.spec ORDER BY d.src, d.i) INTO hl_fields
+	  FROM (SELECT DISTINCT ON (pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''))
+				   f.spec, f.src, f.i
+	  FROM (SELECT 0::pg_catalog.oid AS src, a.i, pg_catalog.substr(a.arg, 8) AS spec
+			  FROM pg_catalog.unnest(args[3:]) WITH ORDINALITY AS a(arg, i)
+			 WHERE pg_catalog.starts_with(a.arg, 'source.')
+			UNION ALL
+			SELECT s.source::pg_catalog.oid, a.i, a.arg
+			  FROM covara._search_sources(idx) s,
+				   LATERAL pg_catalog.unnest(s.args[5:]) WITH ORDINALITY AS a(arg, i)
+			 WHERE a.arg OPERATOR(pg_catalog.!~) '^[a-z_]+=') AS f
+			 ORDER BY pg_catalog.regexp_replace(f.spec, ':[A-Da-d]$', ''), f.src, f.i) AS d;
+	q := covara._search_query(lang, query, prefix);
+	IF q IS NULL THEN
+		RETURN;
+	END IF;
+
+	RETURN QUERY SELECT * FROM covara._search_ranked(idx, lang, hl_fields, q, "limit", "offset");
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n OPERATOR(pg_catalog.>) 0 OR NOT fuzzy THEN
+		RETURN;
+	END IF;
+	-- Nothing found: each word no document holds becomes the index's
+	-- nearest word (covara.search_suggest), and the query runs once more.
+	fixed := q;
+	FOREACH term IN ARRAY covara._search_query_terms(q) LOOP
+		CONTINUE WHEN covara._search_has_term(idx, term);
+		SELECT s.suggestion INTO better
+		  FROM covara._search_suggestions(idx, term, 1) s
+		 WHERE s.distance OPERATOR(pg_catalog.>) 0;
+		IF better IS NOT NULL THEN
+			fixed := pg_catalog.ts_rewrite(fixed, covara._search_term_query(term), covara._search_term_query(better));
+		END IF;
+	END LOOP;
+	IF fixed OPERATOR(pg_catalog.<>) q THEN
+		RETURN QUERY SELECT * FROM covara._search_ranked(idx, lang, hl_fields, fixed, "limit", "offset");
+	END IF;
+END
+$covara$;
+COMMENT ON FUNCTION covara.search(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.bool, pg_catalog.bool) IS
+'searches an index with websearch_to_tsquery in its language (prefix: the last word matches as a prefix, for search as you type; fuzzy: when nothing matches, each word no document holds is replaced by the index''s nearest word and the search runs again): (doc_id, score, source, headline), best first by covara.search_score (ts_rank for one term; for several the mean of their one-term ranks; ties by doc_id), at most limit rows (NULL: all) after offset; reads only the top impact tiers when the index has its <table>_impact_idx; a blank query returns no rows; the headline (ts_headline) is over the fields of the index and of its attached tables';
 
 CREATE FUNCTION covara.search_count(index_name pg_catalog.text, query pg_catalog.text)
 RETURNS pg_catalog.int8

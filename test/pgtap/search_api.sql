@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION covara;
-SELECT plan(68);
+SELECT plan(70);
 SET client_min_messages = warning;
 
 -- functions and their markings
@@ -14,7 +14,8 @@ SELECT has_function('covara', 'create_search_index', ARRAY['text', 'jsonb', 'reg
 SELECT has_function('covara', 'attach_search', ARRAY['regclass', 'text', 'jsonb', 'name', 'regconfig', 'name[]', 'boolean']);
 SELECT has_function('covara', 'detach_search', ARRAY['regclass', 'text']);
 SELECT has_function('covara', 'drop_search_index', ARRAY['text']);
-SELECT has_function('covara', 'search', ARRAY['text', 'text', 'integer', 'integer', 'boolean']);
+SELECT has_function('covara', 'search', ARRAY['text', 'text', 'integer', 'integer', 'boolean', 'boolean']);
+SELECT has_function('covara', 'search_suggest', ARRAY['text', 'text', 'integer']);
 SELECT hasnt_function('covara', 'search', ARRAY['text', 'text', 'integer', 'integer']);
 SELECT has_function('covara', 'search_count', ARRAY['text', 'text', 'bigint']);
 SELECT has_function('covara', 'search_impacts', ARRAY['tsvector', '"char"']);
@@ -33,7 +34,8 @@ SELECT is((SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.prona
 			  AND obj_description(p.oid, 'pg_proc') IS NULL),
 		  0::bigint, 'every search function has a comment');
 SELECT volatility_is('covara', 'search_vector', ARRAY['jsonb', 'jsonb', 'regconfig'], 'immutable');
-SELECT volatility_is('covara', 'search', ARRAY['text', 'text', 'integer', 'integer', 'boolean'], 'stable');
+SELECT volatility_is('covara', 'search', ARRAY['text', 'text', 'integer', 'integer', 'boolean', 'boolean'], 'stable');
+SELECT volatility_is('covara', 'search_suggest', ARRAY['text', 'text', 'integer'], 'stable');
 SELECT is((SELECT count(*) FROM pg_proc
 			WHERE oid IN ('covara.search_impacts(tsvector,"char")'::regprocedure, 'covara.search_score(tsvector,tsquery)'::regprocedure,
 						  'covara._search_tier_query(tsquery,int4)'::regprocedure, 'covara._search_tier_floor("char",int4)'::regprocedure,
