@@ -7,8 +7,6 @@
  */
 #include "postgres.h"
 
-#include <limits.h>
-
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -30,9 +28,6 @@ static const struct config_enum_entry covara_sha256_options[] = {
 
 static int	covara_sha256_setting = COVARA_SHA256_AUTO;
 static char *covara_sha256_in_use = NULL;
-
-/* read by covara.search() (SQL), through current_setting() */
-static int	covara_search_rank_all_below = 300;
 
 void		_PG_init(void);
 
@@ -82,19 +77,6 @@ _PG_init(void)
 							   NULL,
 							   NULL,
 							   covara_sha256_in_use_show);
-
-	DefineCustomIntVariable("covara.search_rank_all_below",
-							"covara.search() ranks every match, without its impact tiers, when the planner expects at most this many matches (plus twice the rows asked for).",
-							"Ranking every match costs about the number of matches; reading the tiers has a fixed cost of its own. 0 always reads the tiers.",
-							&covara_search_rank_all_below,
-							300,
-							0,
-							INT_MAX,
-							PGC_USERSET,
-							0,
-							NULL,
-							NULL,
-							NULL);
 
 	MarkGUCPrefixReserved("covara");
 }

@@ -502,3 +502,15 @@ covara_search_query_terms(PG_FUNCTION_ARGS)
 			elems[m++] = PointerGetDatum(cstring_to_text_with_len(terms[i].word, terms[i].len));
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, m, TEXTOID, -1, false, TYPALIGN_INT));
 }
+
+PG_FUNCTION_INFO_V1(covara_search_positive_terms);
+/* covara._search_positive_terms(tsquery): how many distinct terms the query has that are not negated (prefixes too). */
+Datum
+covara_search_positive_terms(PG_FUNCTION_ARGS)
+{
+	TSQuery		q = PG_GETARG_TSQUERY(0);
+	int			n;
+
+	pfree(covara_query_terms(q, &n));
+	PG_RETURN_INT32(n);
+}

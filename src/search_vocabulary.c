@@ -13,10 +13,10 @@
  * the tree), and keeps those within a few edits of the word (PostgreSQL's
  * own Levenshtein distance, the one behind its "did you mean" hints).
  *
- * GIN keeps a key when its documents are deleted or their transaction
- * rolled back (VACUUM empties its posting list, never removes it), so the
- * caller keeps only the keys some visible document holds
- * (covara._search_suggestions counts them).
+ * A key's entries count the rows that hold it, deleted ones too until
+ * VACUUM; GIN keeps a key whose rows are all deleted or rolled back (VACUUM
+ * empties its posting list, never removes it), so the caller keeps only
+ * the keys some visible document holds (covara._search_suggestions).
  *
  *-------------------------------------------------------------------------
  */
@@ -52,7 +52,8 @@ typedef struct CovaraNearWord
 	char	   *word;
 	int			len;
 	int			distance;
-	int64		postings;		/* -1: a posting tree, too many to count here */
+	int64		postings;		/* entries, counted from its posting tree if any */
+	BlockNumber tree;			/* that tree's root, else InvalidBlockNumber */
 } CovaraNearWord;
 
 /* What one call collects. */
@@ -69,7 +70,8 @@ typedef struct CovaraNearState
 
 /* Consider one key: keep it when it starts with the first character and is near; false past the range. */
 static bool
-covara_near_consider(CovaraNearState *st, text *key, int64 postings, bool in_range_order)
+covara_near_consider(CovaraNearState *st, text *key, int64 postings, BlockNumber tree,
+					 bool in_range_order)
 {
 	const char *k = VARDATA_ANY(key);
 	int			klen = VARSIZE_ANY_EXHDR(key);
@@ -91,8 +93,9 @@ covara_near_consider(CovaraNearState *st, text *key, int64 postings, bool in_ran
 
 		if (w->len == klen && memcmp(w->word, k, klen) == 0)
 		{
-			if (w->postings >= 0)
-				w->postings = postings < 0 ? -1 : w->postings + postings;
+			w->postings += postings;
+			if (tree != InvalidBlockNumber)
+				w->tree = tree;
 			return true;
 		}
 	}
@@ -103,6 +106,7 @@ covara_near_consider(CovaraNearState *st, text *key, int64 postings, bool in_ran
 		w->len = klen;
 		w->distance = d;
 		w->postings = postings;
+		w->tree = tree;
 		st->found = lappend(st->found, w);
 	}
 	return true;
@@ -140,11 +144,51 @@ covara_near_pending(Relation index, GinState *ginstate, CovaraNearState *st)
 			Datum		key = gintuple_get_key(ginstate, itup, &category);
 
 			if (category == GIN_CAT_NORM_KEY)
-				covara_near_consider(st, DatumGetTextPP(key), 1, false);
+				covara_near_consider(st, DatumGetTextPP(key), 1, InvalidBlockNumber, false);
 		}
 		blkno = GinPageGetOpaque(page)->rightlink;
 		UnlockReleaseBuffer(buffer);
 	}
+}
+
+/* How many entries a posting tree holds: its leaf pages' items, left to right. */
+static int64
+covara_posting_tree_count(Relation index, BlockNumber root)
+{
+	Buffer		buffer = ReadBuffer(index, root);
+	Page		page;
+	int64		n = 0;
+
+	LockBuffer(buffer, GIN_SHARE);
+	page = BufferGetPage(buffer);
+	while (!GinPageIsLeaf(page))
+	{
+		BlockNumber child = PostingItemGetBlockNumber(GinDataPageGetPostingItem(page, FirstOffsetNumber));
+
+		UnlockReleaseBuffer(buffer);
+		buffer = ReadBuffer(index, child);
+		LockBuffer(buffer, GIN_SHARE);
+		page = BufferGetPage(buffer);
+	}
+	for (;;)
+	{
+		ItemPointerData min;
+		ItemPointer items;
+		int			nitems;
+
+		CHECK_FOR_INTERRUPTS();
+		ItemPointerSetMin(&min);
+		items = GinDataLeafPageGetItems(page, &nitems, min);
+		n += nitems;
+		if (items)
+			pfree(items);
+		if (GinPageRightMost(page))
+			break;
+		buffer = ginStepRight(buffer, index, GIN_SHARE);
+		page = BufferGetPage(buffer);
+	}
+	UnlockReleaseBuffer(buffer);
+	return n;
 }
 
 /* The keys of the entry tree from the first character on, while they start with it. */
@@ -186,7 +230,9 @@ covara_near_tree(Relation index, GinState *ginstate, CovaraNearState *st)
 		if (category != GIN_CAT_NORM_KEY)
 			break;
 		if (!covara_near_consider(st, DatumGetTextPP(key),
-								  GinIsPostingTree(itup) ? -1 : GinGetNPosting(itup), true))
+								  GinIsPostingTree(itup) ? 0 : GinGetNPosting(itup),
+								  GinIsPostingTree(itup) ? GinGetPostingTree(itup) : InvalidBlockNumber,
+								  true))
 			break;
 		off++;
 	}
@@ -195,7 +241,7 @@ covara_near_tree(Relation index, GinState *ginstate, CovaraNearState *st)
 }
 
 PG_FUNCTION_INFO_V1(covara_search_vocabulary_near);
-/* covara._search_vocabulary_near(regclass, text, int4): keys of a GIN tsvector index near the word, with their postings. */
+/* covara._search_vocabulary_near(regclass, text, int4): keys of a GIN tsvector index near the word, with their entries. */
 Datum
 covara_search_vocabulary_near(PG_FUNCTION_ARGS)
 {
@@ -249,6 +295,14 @@ covara_search_vocabulary_near(PG_FUNCTION_ARGS)
 	/* the pending list first: what its cleanup moves meanwhile, the tree then holds */
 	covara_near_pending(index, &ginstate, &st);
 	covara_near_tree(index, &ginstate, &st);
+	/* with no entry page locked, as GIN's own scans read posting trees */
+	foreach(lc, st.found)
+	{
+		CovaraNearWord *w = lfirst(lc);
+
+		if (w->tree != InvalidBlockNumber)
+			w->postings += covara_posting_tree_count(index, w->tree);
+	}
 	index_close(index, AccessShareLock);
 
 	foreach(lc, st.found)
@@ -260,7 +314,6 @@ covara_search_vocabulary_near(PG_FUNCTION_ARGS)
 		values[0] = PointerGetDatum(cstring_to_text_with_len(w->word, w->len));
 		values[1] = Int32GetDatum(w->distance);
 		values[2] = Int64GetDatum(w->postings);
-		nulls[2] = w->postings < 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

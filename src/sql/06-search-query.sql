@@ -64,18 +64,18 @@ BEGIN
 	-- with a term at tier T or above) hold "wanted" matches, counting no
 	-- further than that (down in growing steps, then halving the gap), rank
 	-- those documents, and stop when the last one wanted scores above T's
-	-- floor: no document outside can score that high.  Not worth it when
-	-- ranking every match is cheap (few matches, by the planner's
-	-- estimate), nor for phrases, whose matches are few among many
-	-- candidates.
+	-- floor: no document outside can score that high.  For one term (or
+	-- terms joined by OR); not for terms that must all match (AND, a
+	-- phrase): a document with one of them high and the other low scores
+	-- about half, so the tiers would have to reach far down, and ranking
+	-- the matches costs less.
 	weight := covara._search_impact_weight(idx);
 	IF weight IS NOT NULL AND "limit" IS NOT NULL THEN
 		wanted := "limit"::pg_catalog.int8 OPERATOR(pg_catalog.+) COALESCE("offset", 0);
 		IF wanted OPERATOR(pg_catalog.>) 0
-		   AND pg_catalog.strpos(q::pg_catalog.text, '<') OPERATOR(pg_catalog.=) 0
-		   AND covara._search_estimate(idx, q) OPERATOR(pg_catalog.>)
-			   (COALESCE(pg_catalog.current_setting('covara.search_rank_all_below', true)::pg_catalog.int8, 300)
-				OPERATOR(pg_catalog.+) 2 OPERATOR(pg_catalog.*) wanted)
+		   AND (covara._search_positive_terms(q) OPERATOR(pg_catalog.=) 1
+				OR pg_catalog.strpos(q::pg_catalog.text, '&') OPERATOR(pg_catalog.=) 0
+				   AND pg_catalog.strpos(q::pg_catalog.text, '<') OPERATOR(pg_catalog.=) 0)
 		   AND covara._search_tier_query(q, 1) IS NOT NULL THEN
 			-- at most "wanted" of the matches in tiers >= $2
 			probe := pg_catalog.format(

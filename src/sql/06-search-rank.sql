@@ -44,6 +44,13 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION covara._search_tiers(pg_catalog."char") IS
 'internal: the highest impact tier covara.search_impacts() can give over that lowest weight (256 positions of weight A)';
 
+CREATE FUNCTION covara._search_positive_terms(query pg_catalog.tsquery)
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'covara_search_positive_terms'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION covara._search_positive_terms(pg_catalog.tsquery) IS
+'internal: how many distinct terms the query has that are not negated, prefix terms included';
+
 CREATE FUNCTION covara.search_prefix_query(query pg_catalog.tsquery)
 RETURNS pg_catalog.tsquery
 AS 'MODULE_PATHNAME', 'covara_search_prefix_query'

@@ -12,7 +12,7 @@ RETURNS TABLE (lexeme pg_catalog.text, distance pg_catalog.int4, postings pg_cat
 AS 'MODULE_PATHNAME', 'covara_search_vocabulary_near'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 10;
 COMMENT ON FUNCTION covara._search_vocabulary_near(pg_catalog.regclass, pg_catalog.text, pg_catalog.int4) IS
-'internal: the keys of a GIN tsvector index (entry tree and pending list) that start with the word''s first character and are at most max_distance (0..3) edits from it, with their postings (NULL: a posting tree); needs SELECT on the table';
+'internal: the keys of a GIN tsvector index (entry tree and pending list) that start with the word''s first character and are at most max_distance (0..3) edits from it, with their entries (rows holding them, deleted ones too until VACUUM); needs SELECT on the table';
 
 CREATE FUNCTION covara._search_query_terms(query pg_catalog.tsquery)
 RETURNS pg_catalog.text[]
@@ -48,23 +48,6 @@ $covara$;
 COMMENT ON FUNCTION covara._search_has_term(pg_catalog.regclass, pg_catalog.text) IS
 'internal: whether a document of the index table holds the lexeme';
 
--- How many visible documents of the index table hold the lexeme.
-CREATE FUNCTION covara._search_term_count(index_table pg_catalog.regclass, lexeme pg_catalog.text)
-RETURNS pg_catalog.int8
-LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
-AS $covara$
-DECLARE
-	n pg_catalog.int8;
-BEGIN
-	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s AS t WHERE t.search_vector OPERATOR(pg_catalog.@@) $1',
-							  index_table)
-		INTO n USING covara._search_term_query(lexeme);
-	RETURN n;
-END
-$covara$;
-COMMENT ON FUNCTION covara._search_term_count(pg_catalog.regclass, pg_catalog.text) IS
-'internal: how many visible documents of the index table hold the lexeme';
-
 -- The suggestions for a lexeme: nearest first, then the most frequent.
 CREATE FUNCTION covara._search_suggestions(index_table pg_catalog.regclass, lexeme pg_catalog.text,
 										   "limit" pg_catalog.int4)
@@ -91,25 +74,21 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 				  HINT = pg_catalog.format('Suggestions come from that index''s words: CREATE INDEX ON %s USING gin (search_vector).', index_table);
 	END IF;
-	-- a key whose documents are all deleted or rolled back stays in GIN:
-	-- count the visible documents of each (a posting tree, too long to
-	-- count here: the planner's estimate, once one is known to exist)
+	-- GIN keeps a key whose documents were all deleted or rolled back:
+	-- nearest and most frequent first, the first "limit" that a visible
+	-- document holds (the filter runs only until the limit is reached)
 	RETURN QUERY
-	SELECT c.lexeme, c.distance, c.documents
-	  FROM (SELECT n.lexeme, n.distance,
-				   CASE WHEN n.postings IS NOT NULL THEN covara._search_term_count(index_table, n.lexeme)
-						WHEN covara._search_has_term(index_table, n.lexeme)
-						THEN pg_catalog.round(covara._search_estimate(index_table, covara._search_term_query(n.lexeme)))::pg_catalog.int8
-						ELSE 0 END AS documents
+	SELECT c.lexeme, c.distance, c.postings
+	  FROM (SELECT n.lexeme, n.distance, n.postings
 			  FROM covara._search_vocabulary_near(gin, lexeme,
-												  CASE WHEN pg_catalog.char_length(lexeme) OPERATOR(pg_catalog.<=) 4 THEN 1 ELSE 2 END) AS n) AS c
-	 WHERE c.documents OPERATOR(pg_catalog.>) 0
-	 ORDER BY 2, 3 DESC, 1
+												  CASE WHEN pg_catalog.char_length(lexeme) OPERATOR(pg_catalog.<=) 4 THEN 1 ELSE 2 END) AS n
+			 ORDER BY 2, 3 DESC, 1 OFFSET 0) AS c
+	 WHERE covara._search_has_term(index_table, c.lexeme)
 	 LIMIT "limit";
 END
 $covara$;
 COMMENT ON FUNCTION covara._search_suggestions(pg_catalog.regclass, pg_catalog.text, pg_catalog.int4) IS
-'internal: the index table''s words within 1 (a word of up to 4 characters) or 2 edits of the lexeme that start with its first character and some visible document holds, nearest first, then by documents (counted; the planner''s estimate for a word in very many)';
+'internal: the index table''s words within 1 (a word of up to 4 characters) or 2 edits of the lexeme that start with its first character and some visible document holds, nearest first, then by documents (the GIN index''s entries for it: deleted rows count until VACUUM)';
 
 CREATE FUNCTION covara.search_suggest(index_name pg_catalog.text, word pg_catalog.text,
 									  "limit" pg_catalog.int4 DEFAULT 5)
