@@ -1,5 +1,18 @@
 /* ---- 06-search-query.sql: search() and search_count() ---- */
 
+-- The text search configuration of an index: its trigger's second argument.
+CREATE FUNCTION covara._search_language(index_table pg_catalog.regclass, index_name pg_catalog.text)
+RETURNS pg_catalog.regconfig
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig
+	  FROM pg_catalog.pg_trigger t
+	 WHERE t.tgrelid OPERATOR(pg_catalog.=) index_table
+	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+END;
+COMMENT ON FUNCTION covara._search_language(pg_catalog.regclass, pg_catalog.text) IS
+'internal: the text search configuration of the search index (the second argument of its trigger covara_index_<name>)';
+
 -- The tsquery of what a user typed, in the index's language: NULL for a
 -- blank query or one without lexemes (stop words only); with prefix, its
 -- last term matches as a prefix.  Refuses a query longer than 4 kB.
@@ -261,10 +274,7 @@ BEGIN
 	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RETURN 0;
 	END IF;
-	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
-	  FROM pg_catalog.pg_trigger t
-	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
-	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	lang := covara._search_language(idx, index_name);
 	q := covara._search_query(lang, query, false);
 	IF q IS NULL THEN
 		RETURN 0;
@@ -299,10 +309,7 @@ BEGIN
 		RETURN QUERY SELECT 0::pg_catalog.int8, true;
 		RETURN;
 	END IF;
-	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
-	  FROM pg_catalog.pg_trigger t
-	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
-	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	lang := covara._search_language(idx, index_name);
 	q := covara._search_query(lang, query, false);
 	IF q IS NULL THEN
 		RETURN QUERY SELECT 0::pg_catalog.int8, true;

@@ -111,10 +111,7 @@ BEGIN
 		RAISE EXCEPTION 'word to suggest for is too long (% bytes)', pg_catalog.octet_length(word)
 			USING ERRCODE = 'program_limit_exceeded', DETAIL = 'Suggestions are for a word of at most 255 bytes.';
 	END IF;
-	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
-	  FROM pg_catalog.pg_trigger t
-	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
-	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	lang := covara._search_language(idx, index_name);
 	-- the word as the index holds it (stemmed): its first lexeme
 	SELECT v.lexeme INTO lexeme
 	  FROM pg_catalog.unnest(pg_catalog.to_tsvector(lang, word)) AS v

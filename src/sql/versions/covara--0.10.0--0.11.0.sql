@@ -200,10 +200,7 @@ BEGIN
 		RAISE EXCEPTION 'word to suggest for is too long (% bytes)', pg_catalog.octet_length(word)
 			USING ERRCODE = 'program_limit_exceeded', DETAIL = 'Suggestions are for a word of at most 255 bytes.';
 	END IF;
-	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
-	  FROM pg_catalog.pg_trigger t
-	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
-	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	lang := covara._search_language(idx, index_name);
 	-- the word as the index holds it (stemmed): its first lexeme
 	SELECT v.lexeme INTO lexeme
 	  FROM pg_catalog.unnest(pg_catalog.to_tsvector(lang, word)) AS v
@@ -637,6 +634,18 @@ COMMENT ON FUNCTION covara.attach_search(pg_catalog.regclass, pg_catalog.text, p
 
 -- ---- search(): top tiers first, prefix, fuzzy; search_count() with a threshold ----
 
+CREATE FUNCTION covara._search_language(index_table pg_catalog.regclass, index_name pg_catalog.text)
+RETURNS pg_catalog.regconfig
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig
+	  FROM pg_catalog.pg_trigger t
+	 WHERE t.tgrelid OPERATOR(pg_catalog.=) index_table
+	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+END;
+COMMENT ON FUNCTION covara._search_language(pg_catalog.regclass, pg_catalog.text) IS
+'internal: the text search configuration of the search index (the second argument of its trigger covara_index_<name>)';
+
 CREATE FUNCTION covara._search_query(language pg_catalog.regconfig, query pg_catalog.text,
 									 prefix pg_catalog.bool)
 RETURNS pg_catalog.tsquery
@@ -667,7 +676,7 @@ $covara$;
 COMMENT ON FUNCTION covara._search_query(pg_catalog.regconfig, pg_catalog.text, pg_catalog.bool) IS
 'internal: websearch_to_tsquery of a search query (NULL when blank or without lexemes; the last term a prefix with prefix), refusing one over 4 kB';
 
-CREATE OR REPLACE FUNCTION covara._search_ranked(idx pg_catalog.regclass, lang pg_catalog.regconfig,
+CREATE FUNCTION covara._search_ranked(idx pg_catalog.regclass, lang pg_catalog.regconfig,
 									  hl_fields pg_catalog.jsonb, q pg_catalog.tsquery,
 									  "limit" pg_catalog.int4, "offset" pg_catalog.int4)
 RETURNS TABLE (doc_id pg_catalog.text, score pg_catalog.float4,
@@ -894,10 +903,7 @@ BEGIN
 	IF query IS NULL OR query OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RETURN 0;
 	END IF;
-	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
-	  FROM pg_catalog.pg_trigger t
-	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
-	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	lang := covara._search_language(idx, index_name);
 	q := covara._search_query(lang, query, false);
 	IF q IS NULL THEN
 		RETURN 0;
@@ -932,10 +938,7 @@ BEGIN
 		RETURN QUERY SELECT 0::pg_catalog.int8, true;
 		RETURN;
 	END IF;
-	SELECT (covara.trigger_arguments(t.oid))[2]::pg_catalog.regconfig INTO lang
-	  FROM pg_catalog.pg_trigger t
-	 WHERE t.tgrelid OPERATOR(pg_catalog.=) idx
-	   AND t.tgname OPERATOR(pg_catalog.=) ('covara_index_' OPERATOR(pg_catalog.||) index_name);
+	lang := covara._search_language(idx, index_name);
 	q := covara._search_query(lang, query, false);
 	IF q IS NULL THEN
 		RETURN QUERY SELECT 0::pg_catalog.int8, true;
