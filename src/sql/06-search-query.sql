@@ -46,11 +46,51 @@ $covara$;
 COMMENT ON FUNCTION covara._search_query(pg_catalog.regconfig, pg_catalog.text, pg_catalog.bool) IS
 'internal: websearch_to_tsquery of a search query (NULL when blank or without lexemes; the last term a prefix with prefix), refusing one over 4 kB';
 
+-- Whether search() reads the top impact tiers for this query (then the
+-- impact index's lowest weight, else NULL).  For one term, or terms joined
+-- by OR, with more matches than ranking them all costs: not for terms that
+-- must all match (AND, a phrase), where a document with one of them high
+-- and the other low scores about half, so the tiers would have to reach
+-- far down and ranking the matches costs less; nor for a few hundred
+-- matches, which the tier probes (reaching to the lowest tiers, every tier
+-- an entry to look up) cost more than.  Not SET enable_seqscan = off like
+-- _search_ranked: for a frequent term, the count stops early in the table.
+CREATE FUNCTION covara._search_tiered(idx pg_catalog.regclass, q pg_catalog.tsquery,
+									  "limit" pg_catalog.int4, "offset" pg_catalog.int4)
+RETURNS pg_catalog."char"
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+AS $covara$
+DECLARE
+	weight pg_catalog."char" := covara._search_impact_weight(idx);
+	wanted pg_catalog.int8 := "limit"::pg_catalog.int8 OPERATOR(pg_catalog.+) COALESCE("offset", 0);
+	few pg_catalog.int8 := 200 OPERATOR(pg_catalog.+) (2 OPERATOR(pg_catalog.*) wanted);
+	n pg_catalog.int8;
+BEGIN
+	IF weight IS NULL OR wanted IS NULL OR wanted OPERATOR(pg_catalog.=) 0
+	   OR covara._search_tier_query(q, 1) IS NULL
+	   OR covara._search_positive_terms(q) OPERATOR(pg_catalog.>) 1
+		  AND (pg_catalog.strpos(q::pg_catalog.text, '&') OPERATOR(pg_catalog.>) 0
+			   OR pg_catalog.strpos(q::pg_catalog.text, '<') OPERATOR(pg_catalog.>) 0) THEN
+		RETURN NULL;
+	END IF;
+	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
+		INTO n USING q, few OPERATOR(pg_catalog.+) 1;
+	IF n OPERATOR(pg_catalog.<=) few THEN
+		RETURN NULL;
+	END IF;
+	RETURN weight;
+END
+$covara$;
+COMMENT ON FUNCTION covara._search_tiered(pg_catalog.regclass, pg_catalog.tsquery, pg_catalog.int4, pg_catalog.int4) IS
+'internal: the lowest weight of the index table''s impact index when search() should read its tiers for the query (one term or terms joined by OR, more than 200 + 2 * (limit + offset) matches), else NULL';
+
 -- The ranked rows of a parsed query on an index table (search() without
 -- parsing or fuzziness): the top tiers first, else every match ranked.
 CREATE FUNCTION covara._search_ranked(idx pg_catalog.regclass, lang pg_catalog.regconfig,
 									  hl_fields pg_catalog.jsonb, q pg_catalog.tsquery,
-									  "limit" pg_catalog.int4, "offset" pg_catalog.int4)
+									  "limit" pg_catalog.int4, "offset" pg_catalog.int4,
+									  weight pg_catalog."char")
 RETURNS TABLE (doc_id pg_catalog.text, score pg_catalog.float4,
 			   source pg_catalog.jsonb, headline pg_catalog.text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -60,7 +100,6 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET enable_seqscan = off
 AS $covara$
 DECLARE
-	weight pg_catalog."char";
 	wanted pg_catalog.int8;
 	tier pg_catalog.int4;
 	next_tier pg_catalog.int4;
@@ -77,89 +116,79 @@ BEGIN
 	-- with a term at tier T or above) hold "wanted" matches, counting no
 	-- further than that (down in growing steps, then halving the gap), rank
 	-- those documents, and stop when the last one wanted scores above T's
-	-- floor: no document outside can score that high.  For one term (or
-	-- terms joined by OR); not for terms that must all match (AND, a
-	-- phrase): a document with one of them high and the other low scores
-	-- about half, so the tiers would have to reach far down, and ranking
-	-- the matches costs less.
-	weight := covara._search_impact_weight(idx);
-	IF weight IS NOT NULL AND "limit" IS NOT NULL THEN
+	-- floor: no document outside can score that high.  weight is NULL
+	-- when the caller (_search_tiered) found the tiers not worth reading.
+	IF weight IS NOT NULL THEN
 		wanted := "limit"::pg_catalog.int8 OPERATOR(pg_catalog.+) COALESCE("offset", 0);
-		IF wanted OPERATOR(pg_catalog.>) 0
-		   AND (covara._search_positive_terms(q) OPERATOR(pg_catalog.=) 1
-				OR pg_catalog.strpos(q::pg_catalog.text, '&') OPERATOR(pg_catalog.=) 0
-				   AND pg_catalog.strpos(q::pg_catalog.text, '<') OPERATOR(pg_catalog.=) 0)
-		   AND covara._search_tier_query(q, 1) IS NOT NULL THEN
-			-- at most "wanted" of the matches in tiers >= $2
-			probe := pg_catalog.format(
-				'SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
-				' WHERE covara.search_impacts(t.search_vector, %L::pg_catalog."char") OPERATOR(pg_catalog.@@) $2 '
-				'   AND (t.search_vector OPERATOR(pg_catalog.@@) $1) IS TRUE LIMIT $3) AS m', idx, weight);
-			hi := covara._search_tiers(weight) OPERATOR(pg_catalog.+) 1;	-- too few at hi and above
-			tier := hi OPERATOR(pg_catalog.-) 1;
-			step := 1;
-			lo := NULL;												-- enough at lo and above
-			LOOP
-				EXECUTE probe INTO n USING q, covara._search_tier_query(q, tier), wanted;
-				IF n OPERATOR(pg_catalog.>=) wanted THEN
-					lo := tier;
-					EXIT;
-				END IF;
+		-- at most "wanted" of the matches in tiers >= $2
+		probe := pg_catalog.format(
+			'SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+			' WHERE covara.search_impacts(t.search_vector, %L::pg_catalog."char") OPERATOR(pg_catalog.@@) $2 '
+			'   AND (t.search_vector OPERATOR(pg_catalog.@@) $1) IS TRUE LIMIT $3) AS m', idx, weight);
+		hi := covara._search_tiers(weight) OPERATOR(pg_catalog.+) 1;	-- too few at hi and above
+		tier := hi OPERATOR(pg_catalog.-) 1;
+		step := 1;
+		lo := NULL;												-- enough at lo and above
+		LOOP
+			EXECUTE probe INTO n USING q, covara._search_tier_query(q, tier), wanted;
+			IF n OPERATOR(pg_catalog.>=) wanted THEN
+				lo := tier;
+				EXIT;
+			END IF;
+			hi := tier;
+			EXIT WHEN tier OPERATOR(pg_catalog.=) 1;
+			tier := pg_catalog.int4larger(tier OPERATOR(pg_catalog.-) step, 1);
+			step := step OPERATOR(pg_catalog.*) 2;
+		END LOOP;
+		WHILE lo IS NOT NULL AND hi OPERATOR(pg_catalog.-) lo OPERATOR(pg_catalog.>) 1 LOOP
+			tier := (lo OPERATOR(pg_catalog.+) hi) OPERATOR(pg_catalog./) 2;
+			EXECUTE probe INTO n USING q, covara._search_tier_query(q, tier), wanted;
+			IF n OPERATOR(pg_catalog.>=) wanted THEN
+				lo := tier;
+			ELSE
 				hi := tier;
-				EXIT WHEN tier OPERATOR(pg_catalog.=) 1;
-				tier := pg_catalog.int4larger(tier OPERATOR(pg_catalog.-) step, 1);
-				step := step OPERATOR(pg_catalog.*) 2;
-			END LOOP;
-			WHILE lo IS NOT NULL AND hi OPERATOR(pg_catalog.-) lo OPERATOR(pg_catalog.>) 1 LOOP
-				tier := (lo OPERATOR(pg_catalog.+) hi) OPERATOR(pg_catalog./) 2;
-				EXECUTE probe INTO n USING q, covara._search_tier_query(q, tier), wanted;
-				IF n OPERATOR(pg_catalog.>=) wanted THEN
-					lo := tier;
-				ELSE
-					hi := tier;
-				END IF;
-			END LOOP;
-			tier := lo;
-			WHILE tier IS NOT NULL LOOP
-				EXECUTE pg_catalog.format(
-					'SELECT pg_catalog.array_agg(r.doc_id ORDER BY r.s DESC, r.doc_id), '
-					'       CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) $3 THEN pg_catalog.min(r.s) END '
-					'  FROM (SELECT t.doc_id, covara.search_score(t.search_vector, $1) AS s '
-					'          FROM %s AS t '
-					'         WHERE covara.search_impacts(t.search_vector, %L::pg_catalog."char") OPERATOR(pg_catalog.@@) $2 '
-					'           AND (t.search_vector OPERATOR(pg_catalog.@@) $1) IS TRUE '
-					'         ORDER BY 2 DESC, 1 '
-					'         LIMIT $3) AS r', idx, weight)
-					INTO ids, kth USING q, covara._search_tier_query(q, tier), wanted;
-				IF kth OPERATOR(pg_catalog.>) (covara._search_tier_floor(weight, tier) OPERATOR(pg_catalog.*) 1.000001) THEN
-					RETURN QUERY EXECUTE pg_catalog.format(
-						'SELECT t.doc_id, covara.search_score(t.search_vector, $3), t.source, '
-						'       pg_catalog.ts_headline($1, CASE WHEN covara.search_text(t.source, $2) OPERATOR(pg_catalog.<>) '''' '
-						'                                       THEN covara.search_text(t.source, $2) '
-						'                                       ELSE covara.search_text(t.source, NULL) END, $3) '
-						'  FROM pg_catalog.unnest($4) WITH ORDINALITY AS x(id, n) '
-						'  JOIN %s AS t ON t.doc_id OPERATOR(pg_catalog.=) x.id '
-						' WHERE x.n OPERATOR(pg_catalog.>) $5 '
-						' ORDER BY x.n', idx)
-						USING lang, hl_fields, q, ids, COALESCE("offset", 0);
-					RETURN;
-				END IF;
-				-- the last one is too low: the highest tier whose floor it
-				-- beats holds the answer, since its documents include these
-				-- and so its last one scores at least as high (every
-				-- statement of this STABLE function sees one snapshot)
-				next_tier := NULL;
-				IF kth IS NOT NULL THEN
-					FOR t IN REVERSE tier OPERATOR(pg_catalog.-) 1 .. 1 LOOP
-						IF kth OPERATOR(pg_catalog.>) (covara._search_tier_floor(weight, t) OPERATOR(pg_catalog.*) 1.000001) THEN
-							next_tier := t;
-							EXIT;
-						END IF;
-					END LOOP;
-				END IF;
-				tier := next_tier;	-- none: rank every match
-			END LOOP;
-		END IF;
+			END IF;
+		END LOOP;
+		tier := lo;
+		WHILE tier IS NOT NULL LOOP
+			EXECUTE pg_catalog.format(
+				'SELECT pg_catalog.array_agg(r.doc_id ORDER BY r.s DESC, r.doc_id), '
+				'       CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) $3 THEN pg_catalog.min(r.s) END '
+				'  FROM (SELECT t.doc_id, covara.search_score(t.search_vector, $1) AS s '
+				'          FROM %s AS t '
+				'         WHERE covara.search_impacts(t.search_vector, %L::pg_catalog."char") OPERATOR(pg_catalog.@@) $2 '
+				'           AND (t.search_vector OPERATOR(pg_catalog.@@) $1) IS TRUE '
+				'         ORDER BY 2 DESC, 1 '
+				'         LIMIT $3) AS r', idx, weight)
+				INTO ids, kth USING q, covara._search_tier_query(q, tier), wanted;
+			IF kth OPERATOR(pg_catalog.>) (covara._search_tier_floor(weight, tier) OPERATOR(pg_catalog.*) 1.000001) THEN
+				RETURN QUERY EXECUTE pg_catalog.format(
+					'SELECT t.doc_id, covara.search_score(t.search_vector, $3), t.source, '
+					'       pg_catalog.ts_headline($1, CASE WHEN covara.search_text(t.source, $2) OPERATOR(pg_catalog.<>) '''' '
+					'                                       THEN covara.search_text(t.source, $2) '
+					'                                       ELSE covara.search_text(t.source, NULL) END, $3) '
+					'  FROM pg_catalog.unnest($4) WITH ORDINALITY AS x(id, n) '
+					'  JOIN %s AS t ON t.doc_id OPERATOR(pg_catalog.=) x.id '
+					' WHERE x.n OPERATOR(pg_catalog.>) $5 '
+					' ORDER BY x.n', idx)
+					USING lang, hl_fields, q, ids, COALESCE("offset", 0);
+				RETURN;
+			END IF;
+			-- the last one is too low: the highest tier whose floor it
+			-- beats holds the answer, since its documents include these
+			-- and so its last one scores at least as high (every
+			-- statement of this STABLE function sees one snapshot)
+			next_tier := NULL;
+			IF kth IS NOT NULL THEN
+				FOR t IN REVERSE tier OPERATOR(pg_catalog.-) 1 .. 1 LOOP
+					IF kth OPERATOR(pg_catalog.>) (covara._search_tier_floor(weight, t) OPERATOR(pg_catalog.*) 1.000001) THEN
+						next_tier := t;
+						EXIT;
+					END IF;
+				END LOOP;
+			END IF;
+			tier := next_tier;	-- none: rank every match
+		END LOOP;
 	END IF;
 
 	-- every match, ranked
@@ -177,8 +206,8 @@ BEGIN
 		USING lang, hl_fields, q, "limit", COALESCE("offset", 0);
 END
 $covara$;
-COMMENT ON FUNCTION covara._search_ranked(pg_catalog.regclass, pg_catalog.regconfig, pg_catalog.jsonb, pg_catalog.tsquery, pg_catalog.int4, pg_catalog.int4) IS
-'internal: search()''s rows for a parsed query on an index table: the top impact tiers first when the table has its impact index, else every match ranked';
+COMMENT ON FUNCTION covara._search_ranked(pg_catalog.regclass, pg_catalog.regconfig, pg_catalog.jsonb, pg_catalog.tsquery, pg_catalog.int4, pg_catalog.int4, pg_catalog."char") IS
+'internal: search()''s rows for a parsed query on an index table: the top impact tiers first (weight: the impact index''s lowest weight, from _search_tiered), else (NULL) every match ranked';
 
 CREATE FUNCTION covara.search(index_name pg_catalog.text,
 							  query pg_catalog.text,
@@ -236,7 +265,8 @@ BEGIN
 		RETURN;
 	END IF;
 
-	RETURN QUERY SELECT * FROM covara._search_ranked(idx, lang, hl_fields, q, "limit", "offset");
+	RETURN QUERY SELECT * FROM covara._search_ranked(idx, lang, hl_fields, q, "limit", "offset",
+													covara._search_tiered(idx, q, "limit", "offset"));
 	GET DIAGNOSTICS n = ROW_COUNT;
 	IF n OPERATOR(pg_catalog.>) 0 OR NOT fuzzy THEN
 		RETURN;
@@ -254,7 +284,8 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF fixed OPERATOR(pg_catalog.<>) q THEN
-		RETURN QUERY SELECT * FROM covara._search_ranked(idx, lang, hl_fields, fixed, "limit", "offset");
+		RETURN QUERY SELECT * FROM covara._search_ranked(idx, lang, hl_fields, fixed, "limit", "offset",
+														covara._search_tiered(idx, fixed, "limit", "offset"));
 	END IF;
 END
 $covara$;
