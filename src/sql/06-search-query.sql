@@ -46,6 +46,29 @@ $covara$;
 COMMENT ON FUNCTION covara._search_query(pg_catalog.regconfig, pg_catalog.text, pg_catalog.bool) IS
 'internal: websearch_to_tsquery of a search query (NULL when blank or without lexemes; the last term a prefix with prefix), refusing one over 4 kB';
 
+-- How many of the index table's documents match, counting no further than
+-- "upto", through the GIN index: a sequential scan, which the planner
+-- picks when it expects many matches, reads the whole table when there
+-- are none (a word outside ANALYZE's most common ones is expected a few
+-- hundred times however rare it is).
+CREATE FUNCTION covara._search_count_upto(index_table pg_catalog.regclass, q pg_catalog.tsquery,
+										  upto pg_catalog.int8)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET enable_seqscan = off
+AS $covara$
+DECLARE
+	n pg_catalog.int8;
+BEGIN
+	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', index_table)
+		INTO n USING q, upto;
+	RETURN n;
+END
+$covara$;
+COMMENT ON FUNCTION covara._search_count_upto(pg_catalog.regclass, pg_catalog.tsquery, pg_catalog.int8) IS
+'internal: how many documents of the index table match the query, counting no further than upto, through its GIN index';
+
 -- Whether search() reads the top impact tiers for this query (then the
 -- impact index's lowest weight, else NULL).  For one term, or terms joined
 -- by OR, with more matches than ranking them all costs: not for terms that
@@ -53,8 +76,9 @@ COMMENT ON FUNCTION covara._search_query(pg_catalog.regconfig, pg_catalog.text, 
 -- and the other low scores about half, so the tiers would have to reach
 -- far down and ranking the matches costs less; nor for a few hundred
 -- matches, which the tier probes (reaching to the lowest tiers, every tier
--- an entry to look up) cost more than.  Not SET enable_seqscan = off like
--- _search_ranked: for a frequent term, the count stops early in the table.
+-- an entry to look up) cost more than.  The matches are counted only when
+-- the planner does not expect far more (counting a frequent word's
+-- matches through GIN reads its whole posting list).
 CREATE FUNCTION covara._search_tiered(idx pg_catalog.regclass, q pg_catalog.tsquery,
 									  "limit" pg_catalog.int4, "offset" pg_catalog.int4)
 RETURNS pg_catalog."char"
@@ -64,7 +88,6 @@ DECLARE
 	weight pg_catalog."char" := covara._search_impact_weight(idx);
 	wanted pg_catalog.int8 := "limit"::pg_catalog.int8 OPERATOR(pg_catalog.+) COALESCE("offset", 0);
 	few pg_catalog.int8 := 200 OPERATOR(pg_catalog.+) (2 OPERATOR(pg_catalog.*) wanted);
-	n pg_catalog.int8;
 BEGIN
 	IF weight IS NULL OR wanted IS NULL OR wanted OPERATOR(pg_catalog.=) 0
 	   OR covara._search_tier_query(q, 1) IS NULL
@@ -73,10 +96,8 @@ BEGIN
 			   OR pg_catalog.strpos(q::pg_catalog.text, '<') OPERATOR(pg_catalog.>) 0) THEN
 		RETURN NULL;
 	END IF;
-	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
-							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
-		INTO n USING q, few OPERATOR(pg_catalog.+) 1;
-	IF n OPERATOR(pg_catalog.<=) few THEN
+	IF covara._search_estimate(idx, q) OPERATOR(pg_catalog.<=) (10 OPERATOR(pg_catalog.*) few)
+	   AND covara._search_count_upto(idx, q, few OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog.<=) few THEN
 		RETURN NULL;
 	END IF;
 	RETURN weight;
@@ -330,6 +351,7 @@ DECLARE
 	lang pg_catalog.regconfig;
 	q pg_catalog.tsquery;
 	n pg_catalog.int8;
+	est pg_catalog.float8;
 BEGIN
 	IF exact_up_to IS NULL OR exact_up_to OPERATOR(pg_catalog.<) 0 THEN
 		RAISE EXCEPTION 'exact_up_to must be zero or more, not %', COALESCE(exact_up_to::pg_catalog.text, 'NULL')
@@ -346,10 +368,18 @@ BEGIN
 		RETURN QUERY SELECT 0::pg_catalog.int8, true;
 		RETURN;
 	END IF;
-	-- exact while there are at most exact_up_to matches: stop at the next one
-	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
-							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
-		INTO n USING q, exact_up_to OPERATOR(pg_catalog.+) 1;
+	-- exact while there are at most exact_up_to matches: stop at the next
+	-- one (the planner's way when it expects far more, and rightly so for a
+	-- word it knows is frequent: the table holds them densely; else through
+	-- GIN, for a word that may not be there at all)
+	est := covara._search_estimate(idx, q);
+	IF est OPERATOR(pg_catalog.>) (10 OPERATOR(pg_catalog.*) (exact_up_to OPERATOR(pg_catalog.+) 1)) THEN
+		EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+								  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
+			INTO n USING q, exact_up_to OPERATOR(pg_catalog.+) 1;
+	ELSE
+		n := covara._search_count_upto(idx, q, exact_up_to OPERATOR(pg_catalog.+) 1);
+	END IF;
 	IF n OPERATOR(pg_catalog.<=) exact_up_to THEN
 		RETURN QUERY SELECT n, true;
 		RETURN;
@@ -357,7 +387,7 @@ BEGIN
 	-- beyond: the planner's estimate from the index table's statistics
 	-- (ANALYZE), never below what was counted
 	RETURN QUERY SELECT pg_catalog.max(x), false
-				   FROM pg_catalog.unnest(ARRAY[n, pg_catalog.round(covara._search_estimate(idx, q))::pg_catalog.int8]) AS x;
+				   FROM pg_catalog.unnest(ARRAY[n, pg_catalog.round(est)::pg_catalog.int8]) AS x;
 END
 $covara$;
 COMMENT ON FUNCTION covara.search_count(pg_catalog.text, pg_catalog.text, pg_catalog.int8) IS

@@ -35,6 +35,10 @@ COMMENT ON FUNCTION covara._search_term_query(pg_catalog.text) IS
 CREATE FUNCTION covara._search_has_term(index_table pg_catalog.regclass, lexeme pg_catalog.text)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+-- through GIN: a sequential scan reads the whole table for a word no
+-- document holds (the planner expects a few hundred of any word it does
+-- not count among the most common)
+SET enable_seqscan = off
 AS $covara$
 DECLARE
 	found pg_catalog.bool;

@@ -124,6 +124,10 @@ COMMENT ON FUNCTION covara._search_term_query(pg_catalog.text) IS
 CREATE FUNCTION covara._search_has_term(index_table pg_catalog.regclass, lexeme pg_catalog.text)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+-- through GIN: a sequential scan reads the whole table for a word no
+-- document holds (the planner expects a few hundred of any word it does
+-- not count among the most common)
+SET enable_seqscan = off
 AS $covara$
 DECLARE
 	found pg_catalog.bool;
@@ -676,6 +680,24 @@ $covara$;
 COMMENT ON FUNCTION covara._search_query(pg_catalog.regconfig, pg_catalog.text, pg_catalog.bool) IS
 'internal: websearch_to_tsquery of a search query (NULL when blank or without lexemes; the last term a prefix with prefix), refusing one over 4 kB';
 
+CREATE FUNCTION covara._search_count_upto(index_table pg_catalog.regclass, q pg_catalog.tsquery,
+										  upto pg_catalog.int8)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET enable_seqscan = off
+AS $covara$
+DECLARE
+	n pg_catalog.int8;
+BEGIN
+	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', index_table)
+		INTO n USING q, upto;
+	RETURN n;
+END
+$covara$;
+COMMENT ON FUNCTION covara._search_count_upto(pg_catalog.regclass, pg_catalog.tsquery, pg_catalog.int8) IS
+'internal: how many documents of the index table match the query, counting no further than upto, through its GIN index';
+
 CREATE FUNCTION covara._search_tiered(idx pg_catalog.regclass, q pg_catalog.tsquery,
 									  "limit" pg_catalog.int4, "offset" pg_catalog.int4)
 RETURNS pg_catalog."char"
@@ -685,7 +707,6 @@ DECLARE
 	weight pg_catalog."char" := covara._search_impact_weight(idx);
 	wanted pg_catalog.int8 := "limit"::pg_catalog.int8 OPERATOR(pg_catalog.+) COALESCE("offset", 0);
 	few pg_catalog.int8 := 200 OPERATOR(pg_catalog.+) (2 OPERATOR(pg_catalog.*) wanted);
-	n pg_catalog.int8;
 BEGIN
 	IF weight IS NULL OR wanted IS NULL OR wanted OPERATOR(pg_catalog.=) 0
 	   OR covara._search_tier_query(q, 1) IS NULL
@@ -694,10 +715,8 @@ BEGIN
 			   OR pg_catalog.strpos(q::pg_catalog.text, '<') OPERATOR(pg_catalog.>) 0) THEN
 		RETURN NULL;
 	END IF;
-	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
-							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
-		INTO n USING q, few OPERATOR(pg_catalog.+) 1;
-	IF n OPERATOR(pg_catalog.<=) few THEN
+	IF covara._search_estimate(idx, q) OPERATOR(pg_catalog.<=) (10 OPERATOR(pg_catalog.*) few)
+	   AND covara._search_count_upto(idx, q, few OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog.<=) few THEN
 		RETURN NULL;
 	END IF;
 	RETURN weight;
@@ -950,6 +969,7 @@ DECLARE
 	lang pg_catalog.regconfig;
 	q pg_catalog.tsquery;
 	n pg_catalog.int8;
+	est pg_catalog.float8;
 BEGIN
 	IF exact_up_to IS NULL OR exact_up_to OPERATOR(pg_catalog.<) 0 THEN
 		RAISE EXCEPTION 'exact_up_to must be zero or more, not %', COALESCE(exact_up_to::pg_catalog.text, 'NULL')
@@ -966,10 +986,18 @@ BEGIN
 		RETURN QUERY SELECT 0::pg_catalog.int8, true;
 		RETURN;
 	END IF;
-	-- exact while there are at most exact_up_to matches: stop at the next one
-	EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
-							  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
-		INTO n USING q, exact_up_to OPERATOR(pg_catalog.+) 1;
+	-- exact while there are at most exact_up_to matches: stop at the next
+	-- one (the planner's way when it expects far more, and rightly so for a
+	-- word it knows is frequent: the table holds them densely; else through
+	-- GIN, for a word that may not be there at all)
+	est := covara._search_estimate(idx, q);
+	IF est OPERATOR(pg_catalog.>) (10 OPERATOR(pg_catalog.*) (exact_up_to OPERATOR(pg_catalog.+) 1)) THEN
+		EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT FROM %s AS t '
+								  'WHERE t.search_vector OPERATOR(pg_catalog.@@) $1 LIMIT $2) AS m', idx)
+			INTO n USING q, exact_up_to OPERATOR(pg_catalog.+) 1;
+	ELSE
+		n := covara._search_count_upto(idx, q, exact_up_to OPERATOR(pg_catalog.+) 1);
+	END IF;
 	IF n OPERATOR(pg_catalog.<=) exact_up_to THEN
 		RETURN QUERY SELECT n, true;
 		RETURN;
@@ -977,7 +1005,7 @@ BEGIN
 	-- beyond: the planner's estimate from the index table's statistics
 	-- (ANALYZE), never below what was counted
 	RETURN QUERY SELECT pg_catalog.max(x), false
-				   FROM pg_catalog.unnest(ARRAY[n, pg_catalog.round(covara._search_estimate(idx, q))::pg_catalog.int8]) AS x;
+				   FROM pg_catalog.unnest(ARRAY[n, pg_catalog.round(est)::pg_catalog.int8]) AS x;
 END
 $covara$;
 COMMENT ON FUNCTION covara.search_count(pg_catalog.text, pg_catalog.text, pg_catalog.int8) IS
