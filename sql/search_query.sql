@@ -76,9 +76,9 @@ VACUUM ANALYZE covara_fts_big;		-- flushes the GIN pending list, as autovacuum w
 BEGIN;
 SELECT pg_stat_get_xact_numscans('covara_fts_big_search_idx'::regclass) AS scans_before \gset
 SELECT doc_id, score FROM covara.search('big', 'word42 document', 3);
-SELECT pg_stat_get_xact_numscans('covara_fts_big_search_idx'::regclass) - :scans_before AS search_index_scans;
+SELECT pg_stat_get_xact_numscans('covara_fts_big_search_idx'::regclass) - :scans_before > 0 AS search_index_used;
 SELECT covara.search_count('big', 'word42');
-SELECT pg_stat_get_xact_numscans('covara_fts_big_search_idx'::regclass) - :scans_before AS search_index_scans;
+SELECT pg_stat_get_xact_numscans('covara_fts_big_search_idx'::regclass) - :scans_before > 0 AS search_index_used;
 COMMIT;
 -- the plan of the query search() runs, on this table
 EXPLAIN (COSTS OFF)

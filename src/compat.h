@@ -62,4 +62,17 @@ typedef struct CovaraJsonbBuild
 #define covara_jsonb_result(b)			((b)->result)
 #endif
 
+/*
+ * 17 took the snapshot argument off ginFindLeafPage() (it served only the
+ * old_snapshot_threshold check that 17 removed).  The macro descends in
+ * search mode (the leaf share-locked); its user includes
+ * access/gin_private.h and utils/snapmgr.h.
+ */
+#if PG_VERSION_NUM >= 170000
+#define covara_gin_find_leaf_page(btree)	ginFindLeafPage((btree), true, false)
+#else
+#define covara_gin_find_leaf_page(btree) \
+	ginFindLeafPage((btree), true, false, GetActiveSnapshot())
+#endif
+
 #endif							/* COVARA_COMPAT_H */

@@ -103,7 +103,8 @@ BEGIN
 	FOREACH derived IN ARRAY ARRAY[
 		'covara_index_' OPERATOR(pg_catalog.||) index_name,
 		'covara_sync_' OPERATOR(pg_catalog.||) index_name,
-		COALESCE(table_prefix, '') OPERATOR(pg_catalog.||) index_name OPERATOR(pg_catalog.||) '_search_idx']
+		COALESCE(table_prefix, '') OPERATOR(pg_catalog.||) index_name OPERATOR(pg_catalog.||) '_search_idx',
+		COALESCE(table_prefix, '') OPERATOR(pg_catalog.||) index_name OPERATOR(pg_catalog.||) '_impact_idx']
 	LOOP
 		IF pg_catalog.octet_length(derived) OPERATOR(pg_catalog.>) 63 THEN
 			RAISE EXCEPTION 'search index name % is too long', pg_catalog.quote_literal(covara._report_cut(index_name))

@@ -143,11 +143,25 @@ BEGIN
 			EXECUTE pg_catalog.format('CREATE TABLE %I.%I (doc_id pg_catalog.text PRIMARY KEY, '
 									  'source pg_catalog.jsonb NOT NULL, search_vector pg_catalog.tsvector)',
 									  nsp, tbl);
+			-- the vector stays in the row, where every match and ranking
+			-- reads it; the source, read only for the rows returned, is the
+			-- one that goes to TOAST
+			EXECUTE pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN search_vector SET STORAGE MAIN', nsp, tbl);
 			rel := pg_catalog.format('%I.%I', nsp, tbl)::pg_catalog.regclass;
 		END IF;
 		IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl OPERATOR(pg_catalog.||) '_search_idx')) IS NULL THEN
 			EXECUTE pg_catalog.format('CREATE INDEX %I ON %I.%I USING gin (search_vector)',
 									  tbl OPERATOR(pg_catalog.||) '_search_idx', nsp, tbl);
+		END IF;
+		-- the impact tiers that let search() stop early, over the lowest weight of the fields
+		IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tbl OPERATOR(pg_catalog.||) '_impact_idx')) IS NULL THEN
+			EXECUTE pg_catalog.format('CREATE INDEX %I ON %I.%I USING gin (covara.search_impacts(search_vector, %L))',
+									  tbl OPERATOR(pg_catalog.||) '_impact_idx', nsp, tbl,
+									  (SELECT COALESCE(pg_catalog.max(CASE WHEN a.arg OPERATOR(pg_catalog.~) ':[A-Da-d]$'
+																	  THEN pg_catalog.upper(pg_catalog.right(a.arg, 1))
+																	  ELSE 'D' END), 'D')
+										 FROM pg_catalog.unnest(args[3:]) AS a(arg)
+										WHERE a.arg OPERATOR(pg_catalog.!~) '^[a-z_]+='));
 		END IF;
 		EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON %I.%I '
 								  'FOR EACH ROW EXECUTE FUNCTION covara.search_trigger(%s)',
@@ -176,7 +190,7 @@ BEGIN
 END
 $covara$;
 COMMENT ON FUNCTION covara.create_search_index(pg_catalog.text, pg_catalog.jsonb, pg_catalog.regconfig, pg_catalog.text) IS
-'creates (or adopts) the search index table <table_prefix><name> in the current schema: doc_id text primary key, source jsonb, search_vector tsvector filled from source by covara.search_trigger (fields {"key": "A".."D"}; NULL: every top-level key but id, weight D), GIN index <table>_search_idx; repeating an identical call changes nothing';
+'creates (or adopts) the search index table <table_prefix><name> in the current schema: doc_id text primary key, source jsonb, search_vector tsvector filled from source by covara.search_trigger (fields {"key": "A".."D"}; NULL: every top-level key but id, weight D), GIN indexes <table>_search_idx and <table>_impact_idx (covara.search_impacts, which lets search() stop early); repeating an identical call changes nothing';
 
 /*
  * The table whose trigger a trigger on a partition was cloned from, at the
@@ -421,14 +435,15 @@ BEGIN
 		idx_nsp, idx_tbl, id_column, source, id_column)
 		USING pg_catalog.to_jsonb(specs), language, keep;
 	GET DIAGNOSTICS nrows = ROW_COUNT;
-	-- move the backfill out of the GIN pending list, so that searches use the
-	-- index at once (PostgreSQL lets only the index's owner do this)
-	IF nrows OPERATOR(pg_catalog.>) 0 AND EXISTS (
-			SELECT FROM pg_catalog.pg_class c
-			 WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', idx_nsp, idx_tbl OPERATOR(pg_catalog.||) '_search_idx'))
-			   AND c.relam OPERATOR(pg_catalog.=) (SELECT am.oid FROM pg_catalog.pg_am am WHERE am.amname OPERATOR(pg_catalog.=) 'gin')
-			   AND pg_catalog.pg_has_role(c.relowner, 'USAGE')) THEN
-		PERFORM pg_catalog.gin_clean_pending_list(pg_catalog.format('%I.%I', idx_nsp, idx_tbl OPERATOR(pg_catalog.||) '_search_idx')::pg_catalog.regclass);
+	-- move the backfill out of the GIN pending lists, so that searches use the
+	-- indexes at once (PostgreSQL lets only the index's owner do this)
+	IF nrows OPERATOR(pg_catalog.>) 0 THEN
+		PERFORM pg_catalog.gin_clean_pending_list(c.oid::pg_catalog.regclass)
+		   FROM pg_catalog.unnest(ARRAY['_search_idx', '_impact_idx']) AS x(suffix)
+		   JOIN pg_catalog.pg_class c
+			 ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', idx_nsp, idx_tbl OPERATOR(pg_catalog.||) x.suffix))
+		  WHERE c.relam OPERATOR(pg_catalog.=) (SELECT am.oid FROM pg_catalog.pg_am am WHERE am.amname OPERATOR(pg_catalog.=) 'gin')
+			AND pg_catalog.pg_has_role(c.relowner, 'USAGE');
 	END IF;
 	RETURN nrows;
 END

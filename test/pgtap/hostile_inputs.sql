@@ -52,6 +52,9 @@ INSERT INTO ordinary VALUES
 	('trigger', NULL, $$(SELECT oid FROM pg_trigger WHERE tgname = 'covara_sync_docs')$$),
 	('trigger_oid', NULL, $$(SELECT oid FROM pg_trigger WHERE tgname = 'covara_sync_docs')$$),
 	('grantee', NULL, $$'covara_hostile'$$),
+	('prefix', 'boolean', 'false'), ('fuzzy', NULL, 'true'), ('word', NULL, $$'fxo'$$),
+	('exact_up_to', NULL, '1000'), ('tier', NULL, '1'),
+	(NULL, '"char"', $$'D'$$), (NULL, 'tsvector', $$'fox:1A quick:2'$$), (NULL, 'tsquery', $$'fox'$$),
 	(NULL, 'text', $$'abc'$$), (NULL, 'bytea', $$'\x00ff'$$), (NULL, 'jsonb', $$'{}'$$),
 	(NULL, 'integer', '1'), (NULL, 'interval', $$'1 hour'$$), (NULL, 'name', $$'id'$$),
 	(NULL, 'text[]', $${a}$$), (NULL, 'name[]', $${title}$$), (NULL, 'oid', '0'),
@@ -61,7 +64,7 @@ INSERT INTO ordinary VALUES
 -- the hostile values, by type
 CREATE TEMP TABLE probe (type regtype, label text, expr text, huge boolean DEFAULT false);
 INSERT INTO probe (type, label, expr) SELECT t, 'NULL', 'NULL'
-  FROM unnest('{text,bytea,jsonb,integer,interval,name,text[],name[],oid,timestamp,regclass,regconfig,regrole,boolean}'::regtype[]) t;
+  FROM unnest('{text,bytea,jsonb,integer,bigint,interval,name,text[],name[],oid,timestamp,regclass,regconfig,regrole,boolean,"\"char\"",tsvector,tsquery}'::regtype[]) t;
 INSERT INTO probe (type, label, expr) VALUES
 	('text', 'empty', $$''$$), ('text', 'blank', $$' 	 '$$),
 	('text', 'quote injection', $$'x''); DROP TABLE hostile.docs; --'$$),
@@ -76,6 +79,13 @@ INSERT INTO probe (type, label, expr) VALUES
 	('jsonb', 'odd weights', $${"title": "Z", "body": ["A"]}$$),
 	('integer', 'zero', '0'), ('integer', 'negative', '-1'), ('integer', 'max', '2147483647'),
 	('integer', 'min', '-2147483648'),
+	('bigint', 'negative', '-1'), ('bigint', 'max', '9223372036854775807'),
+	('"char"', 'not a weight', $$'E'$$), ('"char"', 'empty', $$''$$), ('"char"', 'lowercase', $$'a'$$),
+	('tsvector', 'empty', $$''$$), ('tsvector', 'stripped', $$'fox quick'$$),
+	('tsvector', 'every weight and 256 positions', $$(SELECT string_agg('fox:' || i || substr('ABCD', i % 4 + 1, 1), ' ') FROM generate_series(1, 300) i)$$),
+	('tsquery', 'empty', $$''$$), ('tsquery', 'negation only', $$'!fox'$$),
+	('tsquery', 'prefix, phrase, weights', $$'fo:*A <-> !(quick | ''a''''b'')'$$),
+	('tsquery', 'deep', $$(SELECT string_agg('w' || i, ' & ') FROM generate_series(1, 5000) i)$$),
 	('interval', 'zero', $$'0'$$), ('interval', 'negative', $$'-1 second'$$),
 	('interval', 'negative by months', $$'-1 year 361 days'$$), ('interval', 'huge', $$'100000000 years'$$),
 	('name', 'empty', $$''$$), ('name', 'injection', $$'"; DROP TABLE hostile.docs; --'$$),

@@ -4,7 +4,7 @@
 BEGIN;
 CREATE EXTENSION pgtap;
 CREATE EXTENSION covara;
-SELECT plan(60);
+SELECT plan(70);
 SET client_min_messages = warning;
 
 -- functions and their markings
@@ -14,7 +14,15 @@ SELECT has_function('covara', 'create_search_index', ARRAY['text', 'jsonb', 'reg
 SELECT has_function('covara', 'attach_search', ARRAY['regclass', 'text', 'jsonb', 'name', 'regconfig', 'name[]', 'boolean']);
 SELECT has_function('covara', 'detach_search', ARRAY['regclass', 'text']);
 SELECT has_function('covara', 'drop_search_index', ARRAY['text']);
-SELECT has_function('covara', 'search', ARRAY['text', 'text', 'integer', 'integer']);
+SELECT has_function('covara', 'search', ARRAY['text', 'text', 'integer', 'integer', 'boolean', 'boolean']);
+SELECT has_function('covara', 'search_suggest', ARRAY['text', 'text', 'integer']);
+SELECT hasnt_function('covara', 'search', ARRAY['text', 'text', 'integer', 'integer']);
+SELECT has_function('covara', 'search_count', ARRAY['text', 'text', 'bigint']);
+SELECT has_function('covara', 'search_impacts', ARRAY['tsvector', '"char"']);
+SELECT has_function('covara', 'search_score', ARRAY['tsvector', 'tsquery']);
+SELECT has_function('covara', '_search_tier_query', ARRAY['tsquery', 'integer']);
+SELECT has_function('covara', '_search_tier_floor', ARRAY['"char"', 'integer']);
+SELECT has_function('covara', 'search_prefix_query', ARRAY['tsquery']);
 SELECT has_function('covara', 'search_count', ARRAY['text', 'text']);
 SELECT has_view('covara', 'search_indexes', 'view covara.search_indexes');
 SELECT is((SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -26,7 +34,14 @@ SELECT is((SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.prona
 			  AND obj_description(p.oid, 'pg_proc') IS NULL),
 		  0::bigint, 'every search function has a comment');
 SELECT volatility_is('covara', 'search_vector', ARRAY['jsonb', 'jsonb', 'regconfig'], 'immutable');
-SELECT volatility_is('covara', 'search', ARRAY['text', 'text', 'integer', 'integer'], 'stable');
+SELECT volatility_is('covara', 'search', ARRAY['text', 'text', 'integer', 'integer', 'boolean', 'boolean'], 'stable');
+SELECT volatility_is('covara', 'search_suggest', ARRAY['text', 'text', 'integer'], 'stable');
+SELECT is((SELECT count(*) FROM pg_proc
+			WHERE oid IN ('covara.search_impacts(tsvector,"char")'::regprocedure, 'covara.search_score(tsvector,tsquery)'::regprocedure,
+						  'covara._search_tier_query(tsquery,int4)'::regprocedure, 'covara._search_tier_floor("char",int4)'::regprocedure,
+						  'covara.search_prefix_query(tsquery)'::regprocedure)
+			  AND provolatile = 'i' AND proisstrict AND proparallel = 's'),
+		  5::bigint, 'the ranking functions are immutable, strict and parallel safe (an index expression needs the first)');
 SELECT volatility_is('covara', 'create_search_index', ARRAY['text', 'jsonb', 'regconfig', 'text'], 'volatile');
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = 'covara.search_vector(jsonb,jsonb,regconfig)'::regprocedure),
 		  's', 'search_vector is parallel safe');
