@@ -78,6 +78,7 @@ typedef struct CovaraVectorBuilder
 } CovaraVectorBuilder;
 
 /* search_fields.c */
+extern int	covara_weight_code(char letter);
 extern void covara_parse_field(const char *arg, const char *where,
 							   CovaraField *field);
 extern void covara_add_exclusion(CovaraField *fields, int nfields,

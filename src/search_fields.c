@@ -117,6 +117,17 @@ covara_bad_field(const char *arg, const char *where, const char *problem)
 					 "double-quote a name that contains \".\", \":\" or \"\"\".")));
 }
 
+/* A weight letter (A..D, either case) as stored: 3 for A .. 0 for D; -1 for anything else. */
+int
+covara_weight_code(char letter)
+{
+	if (letter >= 'a' && letter <= 'd')
+		letter = letter - 'a' + 'A';
+	if (letter < 'A' || letter > 'D')
+		return -1;
+	return 'D' - letter;		/* A = 3, B = 2, C = 1, D = 0 */
+}
+
 /* Parse one field argument, column[.key...][:weight], into *field. */
 void
 covara_parse_field(const char *arg, const char *where, CovaraField *field)
@@ -131,13 +142,11 @@ covara_parse_field(const char *arg, const char *where, CovaraField *field)
 		covara_bad_field(arg, where, problem);
 	if (*end == ':')
 	{
-		char		w = end[1];
+		int			w = covara_weight_code(end[1]);
 
-		if (w >= 'a' && w <= 'd')
-			w = w - 'a' + 'A';
-		if (w < 'A' || w > 'D' || end[2] != '\0')
+		if (w < 0 || end[2] != '\0')
 			covara_bad_field(arg, where, "The weight must be one of A, B, C or D.");
-		field->weight = 'D' - w;	/* A = 3, B = 2, C = 1, D = 0 */
+		field->weight = w;
 	}
 	else if (*end != '\0')
 		covara_bad_field(arg, where, "Unexpected characters after the name.");

@@ -46,6 +46,7 @@
 #include "utils/builtins.h"
 
 #include "compat.h"
+#include "search.h"
 
 /*
  * Tiers 1 .. COVARA_TIERS; the floor of each is COVARA_TIER_GROWTH times the
@@ -151,27 +152,26 @@ covara_impact_tier(float4 impact, float4 base)
 static int
 covara_weight_arg(char c)
 {
-	switch (c)
-	{
-		case 'A':
-		case 'a':
-			return 3;
-		case 'B':
-		case 'b':
-			return 2;
-		case 'C':
-		case 'c':
-			return 1;
-		case 'D':
-		case 'd':
-			return 0;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 c > ' ' && c < 127 ? errmsg("unrecognized weight: \"%c\"", c)
-			 : errmsg("unrecognized weight: byte %d", (unsigned char) c),
-			 errhint("A weight is one of A, B, C or D.")));
-	return 0;					/* keep the compiler quiet */
+	int			w = covara_weight_code(c);
+
+	if (w < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 c > ' ' && c < 127 ? errmsg("unrecognized weight: \"%c\"", c)
+				 : errmsg("unrecognized weight: byte %d", (unsigned char) c),
+				 errhint("A weight is one of A, B, C or D.")));
+	return w;
+}
+
+/* Refuse a tier number outside 1 .. COVARA_TIERS. */
+static void
+covara_check_tier(int32 tier)
+{
+	if (tier < 1 || tier > COVARA_TIERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("tier %d is out of range", tier),
+				 errhint("Tiers run from 1 to %d.", COVARA_TIERS)));
 }
 
 /* One entry of the impacts vector being built. */
@@ -336,6 +336,42 @@ covara_term_impact(TSVector t, CovaraTerm *term)
 	return best;
 }
 
+/* The terms of a query, kept across the rows of a statement: the query a ranking passes is one constant. */
+typedef struct CovaraTermsCache
+{
+	TSQuery		query;			/* a copy, which the terms point into */
+	CovaraTerm *terms;
+	int			n;
+} CovaraTermsCache;
+
+/* The query's terms, parsed once per query a call site sees (fn_extra). */
+static CovaraTerm *
+covara_cached_terms(FunctionCallInfo fcinfo, TSQuery q, int *n)
+{
+	CovaraTermsCache *cache = fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+
+	if (cache == NULL || VARSIZE(cache->query) != VARSIZE(q) ||
+		memcmp(cache->query, q, VARSIZE(q)) != 0)
+	{
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		if (cache == NULL)
+			cache = palloc0(sizeof(CovaraTermsCache));
+		else
+		{
+			pfree(cache->query);
+			pfree(cache->terms);
+		}
+		cache->query = palloc(VARSIZE(q));
+		memcpy(cache->query, q, VARSIZE(q));
+		cache->terms = covara_query_terms(cache->query, &cache->n);
+		fcinfo->flinfo->fn_extra = cache;
+		MemoryContextSwitchTo(old);
+	}
+	*n = cache->n;
+	return cache->terms;
+}
+
 PG_FUNCTION_INFO_V1(covara_search_score);
 /* covara.search_score(tsvector, tsquery): the mean impact of the query's positive terms. */
 Datum
@@ -344,14 +380,13 @@ covara_search_score(PG_FUNCTION_ARGS)
 	TSVector	t = PG_GETARG_TSVECTOR(0);
 	TSQuery		q = PG_GETARG_TSQUERY(1);
 	int			n;
-	CovaraTerm *terms = covara_query_terms(q, &n);
+	CovaraTerm *terms = covara_cached_terms(fcinfo, q, &n);
 	float4		sum = 0;
 	float4		res;
 
 	for (int i = 0; i < n; i++)
 		sum += covara_term_impact(t, &terms[i]);
 	res = n > 0 ? sum / n : 0;
-	pfree(terms);
 	PG_FREE_IF_COPY(t, 0);
 	PG_FREE_IF_COPY(q, 1);
 	PG_RETURN_FLOAT4(res);
@@ -409,11 +444,7 @@ covara_search_tier_query(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	Datum		res;
 
-	if (tier < 1 || tier > COVARA_TIERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("tier %d is out of range", tier),
-				 errhint("Tiers run from 1 to %d.", COVARA_TIERS)));
+	covara_check_tier(tier);
 	terms = covara_query_terms(q, &n);
 	/* each term adds a query term per tier: past a few, ranking every match is cheaper */
 	if (n == 0 || n > COVARA_TIER_QUERY_TERMS)
@@ -438,11 +469,7 @@ covara_search_tier_floor(PG_FUNCTION_ARGS)
 	float4		base = covara_base_impact(covara_weight_arg(PG_GETARG_CHAR(0)));
 	int32		tier = PG_GETARG_INT32(1);
 
-	if (tier < 1 || tier > COVARA_TIERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("tier %d is out of range", tier),
-				 errhint("Tiers run from 1 to %d.", COVARA_TIERS)));
+	covara_check_tier(tier);
 	PG_RETURN_FLOAT8(covara_tier_floor(base, tier));
 }
 
